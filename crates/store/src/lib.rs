@@ -1,0 +1,33 @@
+//! Persistence for vanphong: one API over SQLite (the embedded default) and PostgreSQL
+//! (the cluster), the migrations of both, the content-addressed blob store, and backups.
+//!
+//! Each use case opens one transaction, asks `vanphong-core` for the rule or transition,
+//! writes, appends its audit event in the same transaction, and commits.
+
+#[macro_use]
+mod macros;
+
+pub mod api_keys;
+pub mod audit;
+pub mod backup;
+pub mod blobs;
+pub mod db;
+pub mod error;
+pub mod jobs;
+pub mod notifications;
+pub mod org;
+pub mod sessions;
+pub mod users;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use db::{Backend, Db, Tx};
+pub use error::{StoreError, StoreResult};
+
+/// Now, rounded to microseconds: both backends keep microseconds, so values read back
+/// compare equal to what was written.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    use chrono::SubsecRound;
+    chrono::Utc::now().trunc_subsecs(6)
+}
