@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod ids;
 pub mod org;
 pub mod permission;
