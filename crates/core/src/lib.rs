@@ -1,6 +1,7 @@
 //! The domain of vanphong: types parsed at the edge, rules, state transitions and deadline
 //! arithmetic. This crate does no IO: no database, no HTTP, no files, no clock reads of its own.
 
+pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod calendar;

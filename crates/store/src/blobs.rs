@@ -105,7 +105,22 @@ impl BlobStore {
 
     /// Streams `body` into the store. Refuses it once it passes the size limit; nothing
     /// stays behind in that case.
-    pub async fn put_stream<S, E>(&self, mut body: S) -> StoreResult<StoredBlob>
+    pub async fn put_stream<S, E>(&self, body: S) -> StoreResult<StoredBlob>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        self.put_stream_checked(body, |_| Ok(())).await
+    }
+
+    /// Like [`put_stream`](Self::put_stream), but `check` sees the finished file's digest,
+    /// size and sniffed type before it is stored, and can refuse it (with a code for
+    /// `StoreError::Invalid`); a refused file leaves nothing behind.
+    pub async fn put_stream_checked<S, E>(
+        &self,
+        mut body: S,
+        check: impl FnOnce(&StoredBlob) -> Result<(), String>,
+    ) -> StoreResult<StoredBlob>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
@@ -136,6 +151,7 @@ impl BlobStore {
             size: size as i64,
             content_type: sniff(&head).to_owned(),
         };
+        check(&blob).map_err(StoreError::Invalid)?;
         self.commit_temp(temp, &blob).await?;
         Ok(blob)
     }
@@ -382,6 +398,57 @@ pub async fn record(tx: &mut Tx, blob: &StoredBlob) -> StoreResult<()> {
         .await?;
     });
     Ok(())
+}
+
+/// Records that `user` uploaded `blob` under `file_name`, with the blob row, in one
+/// transaction with its audit event.
+pub async fn record_upload(
+    db: &Db,
+    origin: &crate::audit::Origin,
+    user: vanphong_core::ids::UserId,
+    blob: &StoredBlob,
+    file_name: &str,
+) -> StoreResult<()> {
+    let mut tx = db.begin().await?;
+    record(&mut tx, blob).await?;
+    on_tx!(&mut tx, conn => {
+        sqlx::query(
+            "INSERT INTO blob_uploads (sha256, user_id, file_name, uploaded_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (sha256, user_id) DO NOTHING",
+        )
+        .bind(&blob.sha256)
+        .bind(user.0)
+        .bind(file_name)
+        .bind(crate::now())
+        .execute(&mut *conn)
+        .await?;
+    });
+    crate::audit::append(
+        &mut tx,
+        origin,
+        crate::audit::Change {
+            action: "blob.upload",
+            object_kind: "blob",
+            object_id: blob.sha256.clone(),
+            before: None,
+            after: None,
+            details: serde_json::json!({"file_name": file_name, "size": blob.size, "content_type": blob.content_type}),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The name `user` gave the blob when uploading it, if they did.
+pub async fn uploaded_by(db: &Db, sha256: &str, user: vanphong_core::ids::UserId) -> StoreResult<Option<String>> {
+    Ok(on_pool!(db, pool => {
+        sqlx::query_scalar("SELECT file_name FROM blob_uploads WHERE sha256 = $1 AND user_id = $2")
+            .bind(sha256)
+            .bind(user.0)
+            .fetch_optional(pool)
+            .await?
+    }))
 }
 
 pub async fn is_recorded(db: &Db, sha256: &str) -> StoreResult<bool> {

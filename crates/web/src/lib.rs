@@ -1,1 +1,145 @@
-//! placeholder
+//! The HTTP side of vanphong: server-rendered pages and forms, the JSON API under
+//! `/api/v1` with its OpenAPI document, and the operational endpoints. This is the only
+//! crate that knows HTTP.
+
+pub mod api;
+pub mod context;
+pub mod error;
+pub mod export;
+pub mod i18n;
+pub mod layout;
+pub mod ops;
+pub mod pages;
+
+use axum::Router;
+use metrics_exporter_prometheus::PrometheusHandle;
+use std::net::SocketAddr;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+use vanphong_store::blobs::BlobStore;
+use vanphong_store::sessions::{SessionPolicy, ThrottlePolicy};
+use vanphong_store::Db;
+
+/// Settings of the web layer, loaded once by the binary.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
+    pub trust_proxy: bool,
+    pub session: SessionPolicy,
+    pub throttle: ThrottlePolicy,
+    /// Requests per minute a single address may make to public endpoints.
+    pub public_rate_per_minute: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            trust_proxy: false,
+            session: SessionPolicy::default(),
+            throttle: ThrottlePolicy::default(),
+            public_rate_per_minute: 120,
+        }
+    }
+}
+
+/// What every handler can reach.
+pub struct Shared {
+    pub db: Db,
+    pub blobs: BlobStore,
+    pub config: WebConfig,
+    pub metrics: PrometheusHandle,
+    pub started: Instant,
+    pub rate_limiter: context::RateLimiter,
+    calendar: tokio::sync::OnceCell<Arc<vanphong_core::calendar::WorkingCalendar>>,
+}
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(db: Db, blobs: BlobStore, config: WebConfig) -> Self {
+        let rate_limiter = context::RateLimiter::new(config.public_rate_per_minute);
+        Self(Arc::new(Shared {
+            db,
+            blobs,
+            config,
+            metrics: metrics_handle(),
+            started: Instant::now(),
+            rate_limiter,
+            calendar: tokio::sync::OnceCell::new(),
+        }))
+    }
+
+    /// The working-day calendar, built once per process on first use (the lunar
+    /// astronomy for 201 years takes a few milliseconds).
+    pub async fn calendar(&self) -> Result<Arc<vanphong_core::calendar::WorkingCalendar>, error::AppError> {
+        self.calendar
+            .get_or_try_init(|| async {
+                let overrides = std::collections::BTreeMap::new();
+                tokio::task::spawn_blocking(move || vanphong_core::calendar::WorkingCalendar::new(&overrides))
+                    .await
+                    .map_err(|e| error::AppError::Internal(e.into()))?
+                    .map(Arc::new)
+                    .map_err(|e| error::AppError::Internal(e.into()))
+            })
+            .await
+            .cloned()
+    }
+}
+
+/// The Prometheus recorder is process-wide; install it once.
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may already be installed (tests embedding several apps).
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let (api_router, openapi) = api::router();
+    let openapi = Arc::new(openapi);
+    Router::new()
+        .merge(pages::router())
+        .merge(api_router)
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || {
+                let doc = openapi.clone();
+                async move { axum::Json(doc.as_ref().clone()) }
+            }),
+        )
+        .merge(ops::router())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), context::middleware))
+        .layer(axum::middleware::from_fn(ops::record_metrics))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves, then drains open requests.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -162,6 +162,16 @@ CREATE TABLE blobs (
     created_at TEXT NOT NULL
 );
 
+-- Who uploaded which blob: a raw blob is readable only by its uploaders; attachments are
+-- read through the record they belong to, with that record's permissions.
+CREATE TABLE blob_uploads (
+    sha256 TEXT NOT NULL REFERENCES blobs(sha256),
+    user_id INTEGER NOT NULL REFERENCES users(id),
+    file_name TEXT NOT NULL,
+    uploaded_at TEXT NOT NULL,
+    PRIMARY KEY (sha256, user_id)
+);
+
 CREATE TABLE notifications (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     user_id INTEGER NOT NULL REFERENCES users(id),

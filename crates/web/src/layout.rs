@@ -1,0 +1,245 @@
+//! The page shell and the small pieces every page uses: navigation, form fields with
+//! their error beside them, the CSRF field, pagination and the error page.
+
+use crate::context::RequestContext;
+use crate::error::{ErrorInfo, FieldError};
+use crate::i18n::{t, Lang};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use vanphong_core::permission::Action;
+
+const STYLE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A rendered page, ready to be a response.
+pub type Page = axum::response::Html<String>;
+
+/// A whole page: head, header with navigation, the content, footer.
+pub fn page(ctx: &RequestContext, title: &str, content: Markup) -> Page {
+    let lang = ctx.lang;
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · vanphong" }
+                link rel="stylesheet" href={ "/assets/style.css?v=" (STYLE_VERSION) };
+                link rel="icon" href="/assets/favicon.svg" type="image/svg+xml";
+            }
+            body {
+                a.skip href="#main" { (t(lang, "layout.skip_to_content")) }
+                header.top {
+                    a.brand href="/" accesskey="h" { "vanphong" }
+                    @if let Some(user) = ctx.user() {
+                        nav aria-label=(t(lang, "layout.main_navigation")) {
+                            a href="/" { (t(lang, "nav.home")) }
+                            @if ctx.can(Action::ManageUsers) {
+                                a href="/admin/units" { (t(lang, "nav.units")) }
+                                a href="/admin/users" accesskey="u" { (t(lang, "nav.users")) }
+                                a href="/admin/organisations" { (t(lang, "nav.organisations")) }
+                                a href="/admin/areas" { (t(lang, "nav.areas")) }
+                                a href="/admin/api-keys" { (t(lang, "nav.api_keys")) }
+                                a href="/admin/audit" { (t(lang, "nav.audit")) }
+                            }
+                        }
+                        div.account {
+                            a href="/account" title=(t(lang, "nav.account")) { (user.full_name) }
+                            (language_switch(ctx))
+                            form method="post" action="/logout" {
+                                (csrf_field(ctx))
+                                button.link type="submit" { (t(lang, "nav.sign_out")) }
+                            }
+                        }
+                    } @else {
+                        div.account { (language_switch(ctx)) }
+                    }
+                }
+                main id="main" tabindex="-1" {
+                    (content)
+                }
+                footer { (t(lang, "layout.footer")) }
+            }
+        }
+    };
+    axum::response::Html(markup.into_string())
+}
+
+fn language_switch(ctx: &RequestContext) -> Markup {
+    let other = ctx.lang.other();
+    html! {
+        a.lang href={ "/lang/" (other.code()) "?next=" (crate::context::urlencode(&ctx.path)) } hreflang=(other.code()) lang=(other.code()) {
+            (t(other, "layout.language_name"))
+        }
+    }
+}
+
+/// The hidden field that proves a form came from our own page.
+pub fn csrf_field(ctx: &RequestContext) -> Markup {
+    html! { input type="hidden" name="_csrf" value=(ctx.csrf_token); }
+}
+
+/// The message for a field, if any, in the user's language.
+pub fn field_error<'a>(lang: Lang, errors: &'a [FieldError], field: &str) -> Option<&'static str> {
+    errors.iter().find(|e| e.field == field).map(|e| t(lang, &e.key))
+}
+
+/// A labelled text input with its error message beside it.
+pub struct Field<'a> {
+    pub name: &'a str,
+    pub label: &'a str,
+    pub value: &'a str,
+    pub kind: &'a str,
+    pub required: bool,
+    pub autofocus: bool,
+    pub hint: Option<&'a str>,
+    pub autocomplete: &'a str,
+}
+
+impl<'a> Field<'a> {
+    pub fn text(name: &'a str, label: &'a str, value: &'a str) -> Self {
+        Self {
+            name,
+            label,
+            value,
+            kind: "text",
+            required: false,
+            autofocus: false,
+            hint: None,
+            autocomplete: "off",
+        }
+    }
+
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+
+    pub fn autofocus(mut self) -> Self {
+        self.autofocus = true;
+        self
+    }
+
+    pub fn kind(mut self, kind: &'a str) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    pub fn hint(mut self, hint: &'a str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    pub fn autocomplete(mut self, value: &'a str) -> Self {
+        self.autocomplete = value;
+        self
+    }
+
+    pub fn render(&self, lang: Lang, errors: &[FieldError]) -> Markup {
+        let error = field_error(lang, errors, self.name);
+        let id = format!("f-{}", self.name);
+        let error_id = format!("e-{}", self.name);
+        html! {
+            div.field.invalid[error.is_some()] {
+                label for=(id) { (self.label) @if self.required { span.req aria-hidden="true" { " *" } } }
+                input id=(id) name=(self.name) type=(self.kind) value=(self.value)
+                    required[self.required] autofocus[self.autofocus] autocomplete=(self.autocomplete)
+                    aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| error_id.as_str())];
+                @if let Some(hint) = self.hint { small.hint { (hint) } }
+                @if let Some(message) = error { p.error id=(error_id) role="alert" { (message) } }
+            }
+        }
+    }
+}
+
+/// A labelled select with its error beside it. `options` are (value, label).
+pub fn select(lang: Lang, errors: &[FieldError], name: &str, label: &str, options: &[(String, String)], selected: &str) -> Markup {
+    let error = field_error(lang, errors, name);
+    let id = format!("f-{name}");
+    html! {
+        div.field.invalid[error.is_some()] {
+            label for=(id) { (label) }
+            select id=(id) name=(name) aria-invalid=[error.map(|_| "true")] {
+                @for (value, text) in options {
+                    option value=(value) selected[value == selected] { (text) }
+                }
+            }
+            @if let Some(message) = error { p.error role="alert" { (message) } }
+        }
+    }
+}
+
+/// A summary of form errors at the top of a form, for screen readers and long forms.
+pub fn error_summary(lang: Lang, errors: &[FieldError]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.alert.error role="alert" {
+                p { (t(lang, "form.has_errors")) }
+            }
+        }
+    }
+}
+
+/// "Next page" link for cursor pagination, keeping the other query parameters.
+pub fn pager(lang: Lang, base: &str, next_cursor: Option<String>) -> Markup {
+    html! {
+        @if let Some(cursor) = next_cursor {
+            nav.pager aria-label=(t(lang, "list.pagination")) {
+                a href={ (base) (if base.contains('?') { "&" } else { "?" }) "after=" (cursor) } rel="next" {
+                    (t(lang, "list.next_page")) " →"
+                }
+            }
+        }
+    }
+}
+
+/// Links that download the list as CSV and XLSX.
+pub fn export_links(lang: Lang, base: &str) -> Markup {
+    let sep = if base.contains('?') { "&" } else { "?" };
+    html! {
+        p.exports {
+            (t(lang, "list.export")) ": "
+            a href={ (base) (sep) "format=csv" } download { "CSV" } " · "
+            a href={ (base) (sep) "format=xlsx" } download { "XLSX" }
+        }
+    }
+}
+
+/// The page for an error, in the user's language.
+pub fn error_page(lang: Lang, info: &ErrorInfo) -> Page {
+    let title = t(lang, &format!("error.{}", info.code));
+    let markup = html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · vanphong" }
+                link rel="stylesheet" href={ "/assets/style.css?v=" (STYLE_VERSION) };
+            }
+            body {
+                main.narrow {
+                    h1 { (info.status.as_u16()) }
+                    p.lead { (title) }
+                    @if let Some(limit) = info.limit { p { (t(lang, "error.limit_is")) " " (format_bytes(limit)) } }
+                    @if let Some(id) = &info.request_id { p { (t(lang, "error.request_id")) ": " code { (id) } } }
+                    p { a href="/" { (t(lang, "error.back_home")) } }
+                }
+            }
+        }
+    };
+    axum::response::Html(markup.into_string())
+}
+
+pub fn format_bytes(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else if bytes >= 1024 {
+        format!("{:.1} KB", bytes as f64 / 1024.0)
+    } else {
+        format!("{bytes} B")
+    }
+}
+
+/// Marks text as already-safe HTML. Only for constant strings written in this crate.
+pub fn trusted(html: &'static str) -> PreEscaped<&'static str> {
+    PreEscaped(html)
+}

@@ -1,0 +1,172 @@
+//! Server-rendered pages: routes, the home page, static assets and the language switch.
+
+pub mod admin;
+pub mod auth;
+
+use crate::context::{RequestContext, SignedIn, LANG_COOKIE};
+use crate::error::AppResult;
+use crate::i18n::{t, Lang};
+use crate::layout::page;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use maud::html;
+use serde::Deserialize;
+use vanphong_core::auth::Role;
+use vanphong_core::permission::Action;
+use vanphong_store::{api_keys, notifications, users};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/assets/style.css", get(style))
+        .route("/assets/favicon.svg", get(favicon))
+        .route("/lang/{code}", get(switch_language))
+        .route("/notifications/read", post(mark_notifications_read))
+        .merge(auth::router())
+        .merge(admin::router())
+}
+
+async fn style() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../assets/style.css"),
+    )
+        .into_response()
+}
+
+async fn favicon() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../assets/favicon.svg"),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// Only local paths are followed after a redirect, never another site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+async fn switch_language(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    jar: CookieJar,
+    Path(code): Path<String>,
+    Query(query): Query<NextQuery>,
+) -> AppResult<Response> {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    if let Some(user) = ctx.user() {
+        users::set_language(&state.db, user.id, lang.code()).await?;
+    }
+    let cookie = Cookie::build((LANG_COOKIE, lang.code()))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .permanent()
+        .build();
+    Ok((jar.add(cookie), Redirect::to(&safe_next(query.next.as_deref()))).into_response())
+}
+
+/// One card of the home page: a count and where it leads.
+struct Card {
+    label: &'static str,
+    count: i64,
+    href: &'static str,
+}
+
+async fn home(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Response> {
+    let lang = ctx.lang;
+    let user = ctx.user();
+    let unread = notifications::unread_count(&state.db, user.id).await?;
+    let recent = notifications::recent(&state.db, user.id, 10).await?;
+    let mut cards = vec![Card {
+        label: t(lang, "home.unread_notifications"),
+        count: unread,
+        href: "#notifications",
+    }];
+    if ctx.can(Action::ManageUsers) {
+        let all = users::list(&state.db, &users::UserFilter { include_disabled: true, ..Default::default() }, None, 100_000)
+            .await?;
+        let disabled = all.iter().filter(|u| u.disabled).count() as i64;
+        let without_role = all.iter().filter(|u| !u.disabled && u.roles.is_empty()).count() as i64;
+        let live_keys = api_keys::list(&state.db).await?.iter().filter(|k| k.revoked_at.is_none()).count() as i64;
+        cards.push(Card {
+            label: t(lang, "home.users_without_role"),
+            count: without_role,
+            href: "/admin/users",
+        });
+        cards.push(Card {
+            label: t(lang, "home.disabled_users"),
+            count: disabled,
+            href: "/admin/users?include_disabled=1",
+        });
+        cards.push(Card {
+            label: t(lang, "home.live_api_keys"),
+            count: live_keys,
+            href: "/admin/api-keys",
+        });
+    }
+    let role_names: Vec<&str> = user.roles.iter().map(|r| role_label(lang, *r)).collect();
+    let body = html! {
+        h1 { (t(lang, "home.greeting")) ", " (user.full_name) }
+        p.muted { (role_names.join(", ")) }
+        section.cards aria-label=(t(lang, "home.pending_work")) {
+            @for card in &cards {
+                a.card href=(card.href) {
+                    span.count { (card.count) }
+                    span.label { (card.label) }
+                }
+            }
+        }
+        section id="notifications" {
+            h2 { (t(lang, "home.notifications")) }
+            @if recent.is_empty() {
+                p.muted { (t(lang, "home.no_notifications")) }
+            } @else {
+                ul.notifications {
+                    @for n in &recent {
+                        li.unread[n.read_at.is_none()] {
+                            a href=(n.link) { (n.title) }
+                            " " time datetime=(n.created_at.to_rfc3339()) { (n.created_at.format("%d/%m/%Y %H:%M")) }
+                        }
+                    }
+                }
+                @if unread > 0 {
+                    form method="post" action="/notifications/read" {
+                        (crate::layout::csrf_field(&ctx))
+                        button type="submit" { (t(lang, "home.mark_read")) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(page(&ctx, t(lang, "nav.home"), body).into_response())
+}
+
+async fn mark_notifications_read(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Redirect> {
+    notifications::mark_all_read(&state.db, ctx.user().id).await?;
+    Ok(Redirect::to("/"))
+}
+
+/// The name of a role in the user's language.
+pub fn role_label(lang: Lang, role: Role) -> &'static str {
+    t(lang, &format!("role.{}", role.code()))
+}
