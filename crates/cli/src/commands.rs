@@ -1,0 +1,436 @@
+//! What each command does. Configuration arrives parsed from `config`; everything that
+//! touches data goes through `vanphong-store`.
+
+use crate::config::{ApiKeyCommand, AuditCommand, CalendarArgs, CalendarCommand, Cli, Command, Server, Storage, UserCommand};
+use anyhow::{bail, Context};
+use indicatif::{ProgressBar, ProgressStyle};
+use rand::Rng;
+use std::io::BufRead;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+use vanphong_core::auth::{NewPassword, Role, Secrecy, Username};
+use vanphong_core::ids::ApiKeyId;
+use vanphong_store::audit::{self, Origin};
+use vanphong_store::blobs::BlobStore;
+use vanphong_store::db::PoolSettings;
+use vanphong_store::users::{self, NewUser, UserFilter};
+use vanphong_store::{api_keys, backup, org, sessions, Db};
+use vanphong_web::{AppState, WebConfig};
+
+/// The password of every demo account (printed by `vanphong demo`).
+pub const DEMO_PASSWORD: &str = "demo-vanphong";
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve { storage, server } => {
+            let (db, blobs) = open_storage(&storage).await?;
+            serve(db, blobs, &server).await?;
+        }
+        Command::Demo { storage, server, no_serve } => {
+            let (db, blobs) = open_storage(&storage).await?;
+            load_demo(&db).await?;
+            if !no_serve {
+                serve(db, blobs, &server).await?;
+            }
+        }
+        Command::Migrate { storage } => {
+            let db = open_database(&storage).await?;
+            println!("The database schema is at version {}.", db.database_schema_version().await?);
+        }
+        Command::User { storage, action } => return user_command(&open_database(&storage).await?, action).await,
+        Command::ApiKey { storage, action } => return api_key_command(&open_database(&storage).await?, action).await,
+        Command::Audit { storage, action: AuditCommand::Verify } => return verify_audit(&open_database(&storage).await?).await,
+        Command::Backup { storage, dir } => run_backup(&storage, &dir).await?,
+        Command::Restore { storage, dir, force } => run_restore(&storage, &dir, force)?,
+        Command::SweepBlobs { storage, older_than_hours } => {
+            let (db, blobs) = open_storage(&storage).await?;
+            let (temps, orphans) = blobs.sweep(&db, Duration::from_secs(older_than_hours * 3600)).await?;
+            println!("Removed {temps} temporary upload files and {orphans} files no record refers to.");
+        }
+        Command::Calendar(args) => return calendar_command(args),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The URL with any password replaced, for messages.
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn open_database(storage: &Storage) -> anyhow::Result<Db> {
+    let url = storage.database_url();
+    if storage.is_embedded() {
+        std::fs::create_dir_all(&storage.data_dir)
+            .with_context(|| format!("creating the data folder {} (--data-dir / VANPHONG_DATA_DIR)", storage.data_dir.display()))?;
+    }
+    let settings = PoolSettings {
+        max_connections: storage.db_connections.max(1),
+        acquire_timeout: Duration::from_secs(5),
+    };
+    Db::open(&url, &settings)
+        .await
+        .with_context(|| format!("opening the database {} (--database-url / VANPHONG_DATABASE_URL)", redacted(&url)))
+}
+
+async fn open_storage(storage: &Storage) -> anyhow::Result<(Db, BlobStore)> {
+    let db = open_database(storage).await?;
+    let spec = storage.blob_spec();
+    let blobs = BlobStore::open(&spec, &storage.upload_dir(), storage.max_upload_mb.saturating_mul(1024 * 1024))
+        .with_context(|| format!("opening the blob store {spec} (--blob-store / VANPHONG_BLOB_STORE)"))?;
+    blobs.ping().await.with_context(|| format!("reaching the blob store {spec}"))?;
+    Ok((db, blobs))
+}
+
+async fn serve(db: Db, blobs: BlobStore, server: &Server) -> anyhow::Result<()> {
+    let config = WebConfig {
+        secure_cookies: server.secure_cookies,
+        trust_proxy: server.trust_proxy,
+        public_rate_per_minute: server.public_rate_per_minute,
+        ..WebConfig::default()
+    };
+    let listener = tokio::net::TcpListener::bind(server.listen)
+        .await
+        .with_context(|| format!("listening on {} (--listen / VANPHONG_LISTEN)", server.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(%address, backend = db.backend().name(), blobs = %blobs.describe(), "vanphong is serving.");
+    println!("vanphong is listening on http://{address}/");
+    let state = AppState::new(db, blobs, config);
+    tokio::spawn(maintenance(state.clone()));
+    vanphong_web::serve(listener, state, shutdown_signal()).await.context("serving HTTP")?;
+    tracing::info!("vanphong stopped.");
+    Ok(())
+}
+
+/// Periodic housekeeping. Every task is idempotent, so each node may run it.
+async fn maintenance(state: AppState) {
+    let mut interval = tokio::time::interval(Duration::from_secs(3600));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        match sessions::sweep(&state.db).await {
+            Ok(n) if n > 0 => tracing::info!(sessions = n, "Expired sessions were removed."),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "Removing expired sessions failed."),
+        }
+        match state.blobs.sweep(&state.db, Duration::from_secs(24 * 3600)).await {
+            Ok((temps, orphans)) if temps + orphans > 0 => {
+                tracing::info!(temps, orphans, "Leftovers of failed uploads were removed.")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "Sweeping the blob store failed."),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("A stop signal arrived; finishing open requests.");
+}
+
+fn spinner(message: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.set_message(message.to_owned());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+async fn load_demo(db: &Db) -> anyhow::Result<()> {
+    if org::agency(db).await?.is_some() {
+        println!("The database already holds an agency; the demo data is not loaded again.");
+    } else {
+        let started = Instant::now();
+        let bar = spinner("Loading the demo agency: units, people, areas, organisations");
+        let demo = crate::demo::load_organisation(db, DEMO_PASSWORD).await.context("loading the demo data")?;
+        bar.finish_and_clear();
+        println!(
+            "Demo data loaded in {:.1} s: {} users, {} area versions.",
+            started.elapsed().as_secs_f64(),
+            demo.users.len(),
+            demo.area_versions
+        );
+    }
+    print_demo_logins(db).await
+}
+
+async fn print_demo_logins(db: &Db) -> anyhow::Result<()> {
+    let list = users::list(db, &UserFilter::default(), None, 1000).await?;
+    println!("\nDemo sign-ins (password for every account: {DEMO_PASSWORD}):");
+    let mut seen_roles = std::collections::BTreeSet::new();
+    for user in &list {
+        // One account per role is enough to show; the rest are ordinary staff.
+        let new_role = user.roles.iter().any(|r| seen_roles.insert(*r));
+        if new_role {
+            let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
+            println!("  {:<16} {:<28} {}", user.username, user.full_name, roles.join(", "));
+        }
+    }
+    println!();
+    Ok(())
+}
+
+fn read_password(from_stdin: bool) -> anyhow::Result<(NewPassword, Option<String>)> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+        let line = line.trim_end_matches(['\n', '\r']);
+        let password = NewPassword::parse(line).map_err(|e| anyhow::anyhow!("the password is not acceptable: {e}"))?;
+        return Ok((password, None));
+    }
+    let generated: String = rand::thread_rng().sample_iter(&rand::distributions::Alphanumeric).take(16).map(char::from).collect();
+    Ok((NewPassword::parse(&generated).map_err(|e| anyhow::anyhow!("{e}"))?, Some(generated)))
+}
+
+async fn find_user(db: &Db, username: &str) -> anyhow::Result<users::User> {
+    let name = Username::parse(username).map_err(|e| anyhow::anyhow!("{username:?}: {e}"))?;
+    users::by_username(db, name.as_str()).await.with_context(|| format!("there is no user named {username}"))
+}
+
+async fn user_command(db: &Db, action: UserCommand) -> anyhow::Result<ExitCode> {
+    let origin = Origin::command_line();
+    match action {
+        UserCommand::Add { username, full_name, roles, unit, clearance, email, password_stdin } => {
+            let username = Username::parse(&username).map_err(|e| anyhow::anyhow!("user name {username:?}: {e}"))?;
+            let roles = roles
+                .iter()
+                .map(|r| Role::parse(r).map_err(|_| anyhow::anyhow!("unknown role {r:?}")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let clearance = Secrecy::parse(&clearance).map_err(|_| anyhow::anyhow!("unknown clearance {clearance:?}"))?;
+            let unit_id = match unit {
+                Some(abbreviation) => Some(
+                    org::units(db)
+                        .await?
+                        .into_iter()
+                        .find(|u| u.abbreviation.eq_ignore_ascii_case(&abbreviation))
+                        .map(|u| u.id)
+                        .with_context(|| format!("there is no unit with the abbreviation {abbreviation}"))?,
+                ),
+                None => None,
+            };
+            let full_name = vanphong_core::text::required_line(&full_name, 200).map_err(|e| anyhow::anyhow!("full name: {e}"))?;
+            let (password, generated) = read_password(password_stdin)?;
+            let user = users::create(
+                db,
+                &origin,
+                NewUser {
+                    username,
+                    full_name,
+                    email,
+                    phone: String::new(),
+                    unit_id,
+                    position_id: None,
+                    clearance,
+                    roles,
+                    password,
+                },
+            )
+            .await
+            .map_err(|e| match e {
+                vanphong_store::StoreError::Invalid(code) if code == "username_taken" => anyhow::anyhow!("that user name is already taken"),
+                other => other.into(),
+            })?;
+            println!("Created user {} (number {}).", user.username, user.id);
+            if let Some(password) = generated {
+                println!("Password (shown once): {password}");
+            }
+        }
+        UserCommand::Passwd { username, password_stdin } => {
+            let user = find_user(db, &username).await?;
+            let (password, generated) = read_password(password_stdin)?;
+            users::set_password(db, &origin, user.id, &password).await?;
+            println!("The password of {} was changed; their sessions were ended.", user.username);
+            if let Some(password) = generated {
+                println!("Password (shown once): {password}");
+            }
+        }
+        UserCommand::Disable { username } => {
+            let user = find_user(db, &username).await?;
+            users::set_disabled(db, &origin, user.id, true).await?;
+            println!("{} is disabled; their sessions were ended.", user.username);
+        }
+        UserCommand::List { all } => {
+            let filter = UserFilter {
+                include_disabled: all,
+                ..Default::default()
+            };
+            println!("{:<6} {:<18} {:<30} {:<9} roles", "id", "username", "full name", "status");
+            for user in users::list(db, &filter, None, 1_000_000).await? {
+                let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
+                println!(
+                    "{:<6} {:<18} {:<30} {:<9} {}",
+                    user.id.0,
+                    user.username,
+                    user.full_name,
+                    if user.disabled { "disabled" } else { "active" },
+                    roles.join(",")
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn api_key_command(db: &Db, action: ApiKeyCommand) -> anyhow::Result<ExitCode> {
+    let origin = Origin::command_line();
+    match action {
+        ApiKeyCommand::Create { user, name } => {
+            let owner = find_user(db, &user).await?;
+            let name = vanphong_core::text::required_line(&name, 200).map_err(|e| anyhow::anyhow!("name: {e}"))?;
+            let (key, token) = api_keys::create(db, &origin, &name, owner.id).await?;
+            println!("Created API key {} ({}) acting as {}.", key.id, key.name, owner.username);
+            println!("Key (shown once): {token}");
+        }
+        ApiKeyCommand::Revoke { id } => {
+            api_keys::revoke(db, &origin, ApiKeyId(id))
+                .await
+                .map_err(|e| match e {
+                    vanphong_store::StoreError::NotFound => anyhow::anyhow!("there is no live API key number {id}"),
+                    other => other.into(),
+                })?;
+            println!("API key {id} is revoked.");
+        }
+        ApiKeyCommand::List => {
+            println!("{:<5} {:<30} {:<8} {:<12} {:<20} status", "id", "name", "user", "prefix", "last used");
+            for key in api_keys::list(db).await? {
+                println!(
+                    "{:<5} {:<30} {:<8} {:<12} {:<20} {}",
+                    key.id.0,
+                    key.name,
+                    key.user_id.0,
+                    key.prefix,
+                    key.last_used_at.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "never".into()),
+                    if key.revoked_at.is_some() { "revoked" } else { "active" }
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn verify_audit(db: &Db) -> anyhow::Result<ExitCode> {
+    let total = audit::head(db).await?;
+    let bar = ProgressBar::new(total.max(0) as u64);
+    bar.set_style(
+        ProgressStyle::with_template("Verifying the audit trail {bar:40} {pos}/{len} events [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let report = audit::verify(db, |n| bar.set_position(n)).await?;
+    bar.finish_and_clear();
+    if report.is_intact() {
+        println!("The audit trail is intact: {} events checked.", report.checked);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("The audit trail has been tampered with ({} events checked):", report.checked);
+    for problem in &report.breaks {
+        println!("  - {problem}");
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+fn bytes_bar(total: u64, label: &str) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    let template = format!("{label} {{bar:40}} {{bytes}}/{{total_bytes}} [{{elapsed}}]");
+    bar.set_style(ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar
+}
+
+async fn run_backup(storage: &Storage, target: &std::path::Path) -> anyhow::Result<()> {
+    if !storage.is_embedded() {
+        bail!("backup copies the embedded SQLite database; for PostgreSQL use pg_dump and your object store's own replication");
+    }
+    if storage.blob_store.as_deref().is_some_and(|b| b.starts_with("s3://")) {
+        bail!("backup copies a blob folder; with an S3 blob store, use the object store's own replication");
+    }
+    let db = open_database(storage).await?;
+    let blob_root = std::path::PathBuf::from(storage.blob_spec());
+    let (_, bytes) = backup::blob_totals(&blob_root)?;
+    let bar = bytes_bar(bytes, "Copying files");
+    let summary = backup::backup(&db, &blob_root, target, |n| bar.inc(n)).await?;
+    bar.finish_and_clear();
+    println!(
+        "Backup written to {}: database {} bytes, {} files ({} bytes).",
+        target.display(),
+        summary.database_bytes,
+        summary.blob_files,
+        summary.blob_bytes
+    );
+    Ok(())
+}
+
+fn run_restore(storage: &Storage, source: &std::path::Path, force: bool) -> anyhow::Result<()> {
+    if storage.database_url.is_some() || storage.blob_store.is_some() {
+        bail!("restore writes into the data folder (--data-dir); it does not take --database-url or --blob-store");
+    }
+    let (_, bytes) = backup::blob_totals(&source.join(backup::BLOB_DIR))?;
+    let bar = bytes_bar(bytes, "Restoring files");
+    let summary = backup::restore(source, &storage.data_dir, force, |n| bar.inc(n))?;
+    bar.finish_and_clear();
+    println!(
+        "Restored into {}: database {} bytes, {} files.",
+        storage.data_dir.display(),
+        summary.database_bytes,
+        summary.blob_files
+    );
+    Ok(())
+}
+
+fn calendar_command(args: CalendarArgs) -> anyhow::Result<ExitCode> {
+    use vanphong_core::calendar::WorkingCalendar;
+    let overrides = std::collections::BTreeMap::new();
+    match (args.action, args.year) {
+        (Some(CalendarCommand::AddWorkingDays { date, days }), _) => {
+            let date = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+                .with_context(|| format!("{date:?} is not a date like 2026-01-30"))?;
+            let days: i32 = days.trim().parse().with_context(|| format!("{days:?} is not a whole number of days"))?;
+            let calendar = WorkingCalendar::new(&overrides)?;
+            println!("{}", calendar.add_working_days(date, days)?);
+        }
+        (None, Some(year)) => {
+            let year: i32 = year.trim().parse().with_context(|| format!("{year:?} is not a year"))?;
+            let calendar = WorkingCalendar::new(&overrides)?;
+            for holiday in calendar.holidays(year)? {
+                println!("{} {}", holiday.date, holiday.name_vi);
+            }
+        }
+        (None, None) => bail!("give a YEAR, or `add-working-days DATE N`"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn passwords_in_database_urls_are_hidden() {
+        assert_eq!(redacted("postgres://vp:secret@db:5432/vp"), "postgres://vp:***@db:5432/vp");
+        assert_eq!(redacted("postgres://postgres@127.0.0.1/vp"), "postgres://postgres@127.0.0.1/vp");
+        assert_eq!(redacted("sqlite://./data/vanphong.db"), "sqlite://./data/vanphong.db");
+    }
+}
