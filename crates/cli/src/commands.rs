@@ -1,7 +1,10 @@
 //! What each command does. Configuration arrives parsed from `config`; everything that
 //! touches data goes through `vanphong-store`.
 
-use crate::config::{ApiKeyCommand, AuditCommand, CalendarArgs, CalendarCommand, Cli, Command, Server, Storage, UserCommand};
+use crate::config::{
+    ApiKeyCommand, AuditCommand, CalendarArgs, CalendarCommand, Cli, Command, Server, Storage,
+    UserCommand,
+};
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::Rng;
@@ -26,7 +29,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (db, blobs) = open_storage(&storage).await?;
             serve(db, blobs, &server).await?;
         }
-        Command::Demo { storage, server, no_serve } => {
+        Command::Demo {
+            storage,
+            server,
+            no_serve,
+        } => {
             let (db, blobs) = open_storage(&storage).await?;
             load_demo(&db).await?;
             if !no_serve {
@@ -35,17 +42,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Migrate { storage } => {
             let db = open_database(&storage).await?;
-            println!("The database schema is at version {}.", db.database_schema_version().await?);
+            println!(
+                "The database schema is at version {}.",
+                db.database_schema_version().await?
+            );
         }
-        Command::User { storage, action } => return user_command(&open_database(&storage).await?, action).await,
-        Command::ApiKey { storage, action } => return api_key_command(&open_database(&storage).await?, action).await,
-        Command::Audit { storage, action: AuditCommand::Verify } => return verify_audit(&open_database(&storage).await?).await,
+        Command::User { storage, action } => {
+            return user_command(&open_database(&storage).await?, action).await
+        }
+        Command::ApiKey { storage, action } => {
+            return api_key_command(&open_database(&storage).await?, action).await
+        }
+        Command::Audit {
+            storage,
+            action: AuditCommand::Verify { anchor },
+        } => return verify_audit(&open_database(&storage).await?, anchor.as_deref()).await,
         Command::Backup { storage, dir } => run_backup(&storage, &dir).await?,
-        Command::Restore { storage, dir, force } => run_restore(&storage, &dir, force)?,
-        Command::SweepBlobs { storage, older_than_hours } => {
+        Command::Restore {
+            storage,
+            dir,
+            force,
+        } => run_restore(&storage, &dir, force)?,
+        Command::SweepBlobs {
+            storage,
+            older_than_hours,
+        } => {
             let (db, blobs) = open_storage(&storage).await?;
-            let (temps, orphans) = blobs.sweep(&db, Duration::from_secs(older_than_hours * 3600)).await?;
-            println!("Removed {temps} temporary upload files and {orphans} files no record refers to.");
+            let (temps, orphans) = blobs
+                .sweep(&db, Duration::from_secs(older_than_hours * 3600))
+                .await?;
+            println!(
+                "Removed {temps} temporary upload files and {orphans} files no record refers to."
+            );
         }
         Command::Calendar(args) => return calendar_command(args),
     }
@@ -69,24 +97,40 @@ fn redacted(url: &str) -> String {
 async fn open_database(storage: &Storage) -> anyhow::Result<Db> {
     let url = storage.database_url();
     if storage.is_embedded() {
-        std::fs::create_dir_all(&storage.data_dir)
-            .with_context(|| format!("creating the data folder {} (--data-dir / VANPHONG_DATA_DIR)", storage.data_dir.display()))?;
+        std::fs::create_dir_all(&storage.data_dir).with_context(|| {
+            format!(
+                "creating the data folder {} (--data-dir / VANPHONG_DATA_DIR)",
+                storage.data_dir.display()
+            )
+        })?;
     }
     let settings = PoolSettings {
         max_connections: storage.db_connections.max(1),
         acquire_timeout: Duration::from_secs(5),
     };
-    Db::open(&url, &settings)
-        .await
-        .with_context(|| format!("opening the database {} (--database-url / VANPHONG_DATABASE_URL)", redacted(&url)))
+    Db::open(&url, &settings).await.with_context(|| {
+        format!(
+            "opening the database {} (--database-url / VANPHONG_DATABASE_URL)",
+            redacted(&url)
+        )
+    })
 }
 
 async fn open_storage(storage: &Storage) -> anyhow::Result<(Db, BlobStore)> {
     let db = open_database(storage).await?;
     let spec = storage.blob_spec();
-    let blobs = BlobStore::open(&spec, &storage.upload_dir(), storage.max_upload_mb.saturating_mul(1024 * 1024))
-        .with_context(|| format!("opening the blob store {spec} (--blob-store / VANPHONG_BLOB_STORE)"))?;
-    blobs.ping().await.with_context(|| format!("reaching the blob store {spec}"))?;
+    let blobs = BlobStore::open(
+        &spec,
+        &storage.upload_dir(),
+        storage.max_upload_mb.saturating_mul(1024 * 1024),
+    )
+    .with_context(|| {
+        format!("opening the blob store {spec} (--blob-store / VANPHONG_BLOB_STORE)")
+    })?;
+    blobs
+        .ping()
+        .await
+        .with_context(|| format!("reaching the blob store {spec}"))?;
     Ok((db, blobs))
 }
 
@@ -99,13 +143,20 @@ async fn serve(db: Db, blobs: BlobStore, server: &Server) -> anyhow::Result<()> 
     };
     let listener = tokio::net::TcpListener::bind(server.listen)
         .await
-        .with_context(|| format!("listening on {} (--listen / VANPHONG_LISTEN)", server.listen))?;
+        .with_context(|| {
+            format!(
+                "listening on {} (--listen / VANPHONG_LISTEN)",
+                server.listen
+            )
+        })?;
     let address = listener.local_addr()?;
     tracing::info!(%address, backend = db.backend().name(), blobs = %blobs.describe(), "vanphong is serving.");
     println!("vanphong is listening on http://{address}/");
     let state = AppState::new(db, blobs, config);
     tokio::spawn(maintenance(state.clone()));
-    vanphong_web::serve(listener, state, shutdown_signal()).await.context("serving HTTP")?;
+    vanphong_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("serving HTTP")?;
     tracing::info!("vanphong stopped.");
     Ok(())
 }
@@ -121,7 +172,11 @@ async fn maintenance(state: AppState) {
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "Removing expired sessions failed."),
         }
-        match state.blobs.sweep(&state.db, Duration::from_secs(24 * 3600)).await {
+        match state
+            .blobs
+            .sweep(&state.db, Duration::from_secs(24 * 3600))
+            .await
+        {
             Ok((temps, orphans)) if temps + orphans > 0 => {
                 tracing::info!(temps, orphans, "Leftovers of failed uploads were removed.")
             }
@@ -155,7 +210,10 @@ async fn shutdown_signal() {
 
 fn spinner(message: &str) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
     bar.set_message(message.to_owned());
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
@@ -167,7 +225,9 @@ async fn load_demo(db: &Db) -> anyhow::Result<()> {
     } else {
         let started = Instant::now();
         let bar = spinner("Loading the demo agency: units, people, areas, organisations");
-        let demo = crate::demo::load_organisation(db, DEMO_PASSWORD).await.context("loading the demo data")?;
+        let demo = crate::demo::load_organisation(db, DEMO_PASSWORD)
+            .await
+            .context("loading the demo data")?;
         bar.finish_and_clear();
         println!(
             "Demo data loaded in {:.1} s: {} users, {} area versions.",
@@ -188,7 +248,12 @@ async fn print_demo_logins(db: &Db) -> anyhow::Result<()> {
         let new_role = user.roles.iter().any(|r| seen_roles.insert(*r));
         if new_role {
             let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
-            println!("  {:<16} {:<28} {}", user.username, user.full_name, roles.join(", "));
+            println!(
+                "  {:<16} {:<28} {}",
+                user.username,
+                user.full_name,
+                roles.join(", ")
+            );
         }
     }
     println!();
@@ -198,30 +263,63 @@ async fn print_demo_logins(db: &Db) -> anyhow::Result<()> {
 fn read_password(from_stdin: bool) -> anyhow::Result<(NewPassword, Option<String>)> {
     if from_stdin {
         let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).context("reading the password from standard input")?;
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
         let line = line.trim_end_matches(['\n', '\r']);
-        let password = NewPassword::parse(line).map_err(|e| anyhow::anyhow!("the password is not acceptable: {e}"))?;
+        let password = NewPassword::parse(line)
+            .map_err(|e| anyhow::anyhow!("the password is not acceptable: {e}"))?;
         return Ok((password, None));
     }
-    let generated: String = rand::thread_rng().sample_iter(&rand::distributions::Alphanumeric).take(16).map(char::from).collect();
-    Ok((NewPassword::parse(&generated).map_err(|e| anyhow::anyhow!("{e}"))?, Some(generated)))
+    let generated: String = rand::thread_rng()
+        .sample_iter(&rand::distributions::Alphanumeric)
+        .take(16)
+        .map(char::from)
+        .collect();
+    Ok((
+        NewPassword::parse(&generated).map_err(|e| anyhow::anyhow!("{e}"))?,
+        Some(generated),
+    ))
 }
 
 async fn find_user(db: &Db, username: &str) -> anyhow::Result<users::User> {
     let name = Username::parse(username).map_err(|e| anyhow::anyhow!("{username:?}: {e}"))?;
-    users::by_username(db, name.as_str()).await.with_context(|| format!("there is no user named {username}"))
+    users::by_username(db, name.as_str())
+        .await
+        .map_err(|e| match e {
+            vanphong_store::StoreError::NotFound => {
+                anyhow::anyhow!("there is no user named {username}")
+            }
+            other => other.into(),
+        })
 }
 
 async fn user_command(db: &Db, action: UserCommand) -> anyhow::Result<ExitCode> {
     let origin = Origin::command_line();
     match action {
-        UserCommand::Add { username, full_name, roles, unit, clearance, email, password_stdin } => {
-            let username = Username::parse(&username).map_err(|e| anyhow::anyhow!("user name {username:?}: {e}"))?;
+        UserCommand::Add {
+            username,
+            full_name,
+            roles,
+            unit,
+            clearance,
+            email,
+            password_stdin,
+        } => {
+            let username = Username::parse(&username)
+                .map_err(|e| anyhow::anyhow!("user name {username:?}: {e}"))?;
             let roles = roles
                 .iter()
-                .map(|r| Role::parse(r).map_err(|_| anyhow::anyhow!("unknown role {r:?}")))
+                .map(|r| {
+                    Role::parse(r).map_err(|_| {
+                        let known: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+                        anyhow::anyhow!("unknown role {r:?}; the roles are {}", known.join(", "))
+                    })
+                })
                 .collect::<anyhow::Result<Vec<_>>>()?;
-            let clearance = Secrecy::parse(&clearance).map_err(|_| anyhow::anyhow!("unknown clearance {clearance:?}"))?;
+            let clearance = Secrecy::parse(&clearance)
+                .map_err(|_| anyhow::anyhow!("unknown clearance {clearance:?}"))?;
             let unit_id = match unit {
                 Some(abbreviation) => Some(
                     org::units(db)
@@ -229,11 +327,14 @@ async fn user_command(db: &Db, action: UserCommand) -> anyhow::Result<ExitCode> 
                         .into_iter()
                         .find(|u| u.abbreviation.eq_ignore_ascii_case(&abbreviation))
                         .map(|u| u.id)
-                        .with_context(|| format!("there is no unit with the abbreviation {abbreviation}"))?,
+                        .with_context(|| {
+                            format!("there is no unit with the abbreviation {abbreviation}")
+                        })?,
                 ),
                 None => None,
             };
-            let full_name = vanphong_core::text::required_line(&full_name, 200).map_err(|e| anyhow::anyhow!("full name: {e}"))?;
+            let full_name = vanphong_core::text::required_line(&full_name, 200)
+                .map_err(|e| anyhow::anyhow!("full name: {e}"))?;
             let (password, generated) = read_password(password_stdin)?;
             let user = users::create(
                 db,
@@ -252,7 +353,9 @@ async fn user_command(db: &Db, action: UserCommand) -> anyhow::Result<ExitCode> 
             )
             .await
             .map_err(|e| match e {
-                vanphong_store::StoreError::Invalid(code) if code == "username_taken" => anyhow::anyhow!("that user name is already taken"),
+                vanphong_store::StoreError::Invalid(code) if code == "username_taken" => {
+                    anyhow::anyhow!("that user name is already taken")
+                }
                 other => other.into(),
             })?;
             println!("Created user {} (number {}).", user.username, user.id);
@@ -260,11 +363,17 @@ async fn user_command(db: &Db, action: UserCommand) -> anyhow::Result<ExitCode> 
                 println!("Password (shown once): {password}");
             }
         }
-        UserCommand::Passwd { username, password_stdin } => {
+        UserCommand::Passwd {
+            username,
+            password_stdin,
+        } => {
             let user = find_user(db, &username).await?;
             let (password, generated) = read_password(password_stdin)?;
             users::set_password(db, &origin, user.id, &password).await?;
-            println!("The password of {} was changed; their sessions were ended.", user.username);
+            println!(
+                "The password of {} was changed; their sessions were ended.",
+                user.username
+            );
             if let Some(password) = generated {
                 println!("Password (shown once): {password}");
             }
@@ -279,7 +388,10 @@ async fn user_command(db: &Db, action: UserCommand) -> anyhow::Result<ExitCode> 
                 include_disabled: all,
                 ..Default::default()
             };
-            println!("{:<6} {:<18} {:<30} {:<9} roles", "id", "username", "full name", "status");
+            println!(
+                "{:<6} {:<18} {:<30} {:<9} roles",
+                "id", "username", "full name", "status"
+            );
             for user in users::list(db, &filter, None, 1_000_000).await? {
                 let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
                 println!(
@@ -301,31 +413,65 @@ async fn api_key_command(db: &Db, action: ApiKeyCommand) -> anyhow::Result<ExitC
     match action {
         ApiKeyCommand::Create { user, name } => {
             let owner = find_user(db, &user).await?;
-            let name = vanphong_core::text::required_line(&name, 200).map_err(|e| anyhow::anyhow!("name: {e}"))?;
+            let name = vanphong_core::text::required_line(&name, 200)
+                .map_err(|e| anyhow::anyhow!("name: {e}"))?;
+            if owner.disabled {
+                bail!(
+                    "{} is disabled; a key acting as them could never be used",
+                    owner.username
+                );
+            }
             let (key, token) = api_keys::create(db, &origin, &name, owner.id).await?;
-            println!("Created API key {} ({}) acting as {}.", key.id, key.name, owner.username);
+            println!(
+                "Created API key {} ({}) acting as {}.",
+                key.id, key.name, owner.username
+            );
             println!("Key (shown once): {token}");
         }
         ApiKeyCommand::Revoke { id } => {
             api_keys::revoke(db, &origin, ApiKeyId(id))
                 .await
                 .map_err(|e| match e {
-                    vanphong_store::StoreError::NotFound => anyhow::anyhow!("there is no live API key number {id}"),
+                    vanphong_store::StoreError::NotFound => {
+                        anyhow::anyhow!("there is no live API key number {id}")
+                    }
                     other => other.into(),
                 })?;
             println!("API key {id} is revoked.");
         }
         ApiKeyCommand::List => {
-            println!("{:<5} {:<30} {:<8} {:<12} {:<20} status", "id", "name", "user", "prefix", "last used");
+            let names: std::collections::HashMap<_, _> = users::list(
+                db,
+                &UserFilter {
+                    include_disabled: true,
+                    ..Default::default()
+                },
+                None,
+                1_000_000,
+            )
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.username))
+            .collect();
+            println!(
+                "{:<5} {:<30} {:<16} {:<12} {:<20} status",
+                "id", "name", "user", "prefix", "last used"
+            );
             for key in api_keys::list(db).await? {
                 println!(
-                    "{:<5} {:<30} {:<8} {:<12} {:<20} {}",
+                    "{:<5} {:<30} {:<16} {:<12} {:<20} {}",
                     key.id.0,
                     key.name,
-                    key.user_id.0,
+                    names.get(&key.user_id).map(String::as_str).unwrap_or("?"),
                     key.prefix,
-                    key.last_used_at.map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_else(|| "never".into()),
-                    if key.revoked_at.is_some() { "revoked" } else { "active" }
+                    key.last_used_at
+                        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+                        .unwrap_or_else(|| "never".into()),
+                    if key.revoked_at.is_some() {
+                        "revoked"
+                    } else {
+                        "active"
+                    }
                 );
             }
         }
@@ -333,20 +479,62 @@ async fn api_key_command(db: &Db, action: ApiKeyCommand) -> anyhow::Result<ExitC
     Ok(ExitCode::SUCCESS)
 }
 
-async fn verify_audit(db: &Db) -> anyhow::Result<ExitCode> {
+async fn verify_audit(db: &Db, anchor: Option<&str>) -> anyhow::Result<ExitCode> {
+    let anchor = match anchor {
+        Some(text) => {
+            let (seq, hash) = text
+                .split_once(':')
+                .and_then(|(s, h)| Some((s.trim().parse::<i64>().ok()?, h.trim().to_owned())))
+                .with_context(|| format!("--anchor {text:?} is not SEQ:HASH"))?;
+            Some((seq, hash))
+        }
+        None => None,
+    };
     let total = audit::head(db).await?;
     let bar = ProgressBar::new(total.max(0) as u64);
     bar.set_style(
-        ProgressStyle::with_template("Verifying the audit trail {bar:40} {pos}/{len} events [{elapsed}]")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "Verifying the audit trail {bar:40} {pos}/{len} events [{elapsed}]",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let report = audit::verify(db, |n| bar.set_position(n)).await?;
     bar.finish_and_clear();
-    if report.is_intact() {
-        println!("The audit trail is intact: {} events checked.", report.checked);
+    let anchor_problem = match &anchor {
+        Some((seq, expected)) => match audit::event_hash(db, *seq).await? {
+            Some(found) if &found == expected => None,
+            Some(_) => Some(format!(
+                "event {seq} no longer has the anchored hash: the trail up to it was rewritten"
+            )),
+            None => Some(format!("event {seq}, the anchor, is gone")),
+        },
+        None => None,
+    };
+    if report.is_intact() && anchor_problem.is_none() {
+        println!(
+            "The audit trail is intact: {} events checked.",
+            report.checked
+        );
+        if let Some((seq, _)) = anchor {
+            println!("It still contains the anchored event {seq} unchanged.");
+        }
+        let last = audit::head(db).await?;
+        if let Some(hash) = audit::event_hash(db, last).await? {
+            println!("Anchor for the next check (keep it outside the database): {last}:{hash}");
+        }
         return Ok(ExitCode::SUCCESS);
     }
-    println!("The audit trail has been tampered with ({} events checked):", report.checked);
+    if let Some(problem) = anchor_problem {
+        println!("The audit trail has been rewritten:");
+        println!("  - {problem}");
+    }
+    if report.is_intact() {
+        return Ok(ExitCode::FAILURE);
+    }
+    println!(
+        "The audit trail has been tampered with ({} events checked):",
+        report.checked
+    );
     for problem in &report.breaks {
         println!("  - {problem}");
     }
@@ -356,7 +544,9 @@ async fn verify_audit(db: &Db) -> anyhow::Result<ExitCode> {
 fn bytes_bar(total: u64, label: &str) -> ProgressBar {
     let bar = ProgressBar::new(total);
     let template = format!("{label} {{bar:40}} {{bytes}}/{{total_bytes}} [{{elapsed}}]");
-    bar.set_style(ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_style(
+        ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     bar
 }
 
@@ -364,7 +554,11 @@ async fn run_backup(storage: &Storage, target: &std::path::Path) -> anyhow::Resu
     if !storage.is_embedded() {
         bail!("backup copies the embedded SQLite database; for PostgreSQL use pg_dump and your object store's own replication");
     }
-    if storage.blob_store.as_deref().is_some_and(|b| b.starts_with("s3://")) {
+    if storage
+        .blob_store
+        .as_deref()
+        .is_some_and(|b| b.starts_with("s3://"))
+    {
         bail!("backup copies a blob folder; with an S3 blob store, use the object store's own replication");
     }
     let db = open_database(storage).await?;
@@ -407,12 +601,18 @@ fn calendar_command(args: CalendarArgs) -> anyhow::Result<ExitCode> {
         (Some(CalendarCommand::AddWorkingDays { date, days }), _) => {
             let date = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
                 .with_context(|| format!("{date:?} is not a date like 2026-01-30"))?;
-            let days: i32 = days.trim().parse().with_context(|| format!("{days:?} is not a whole number of days"))?;
+            let days: i32 = days
+                .trim()
+                .parse()
+                .with_context(|| format!("{days:?} is not a whole number of days"))?;
             let calendar = WorkingCalendar::new(&overrides)?;
             println!("{}", calendar.add_working_days(date, days)?);
         }
         (None, Some(year)) => {
-            let year: i32 = year.trim().parse().with_context(|| format!("{year:?} is not a year"))?;
+            let year: i32 = year
+                .trim()
+                .parse()
+                .with_context(|| format!("{year:?} is not a year"))?;
             let calendar = WorkingCalendar::new(&overrides)?;
             for holiday in calendar.holidays(year)? {
                 println!("{} {}", holiday.date, holiday.name_vi);
@@ -429,8 +629,17 @@ mod tests {
 
     #[test]
     fn passwords_in_database_urls_are_hidden() {
-        assert_eq!(redacted("postgres://vp:secret@db:5432/vp"), "postgres://vp:***@db:5432/vp");
-        assert_eq!(redacted("postgres://postgres@127.0.0.1/vp"), "postgres://postgres@127.0.0.1/vp");
-        assert_eq!(redacted("sqlite://./data/vanphong.db"), "sqlite://./data/vanphong.db");
+        assert_eq!(
+            redacted("postgres://vp:secret@db:5432/vp"),
+            "postgres://vp:***@db:5432/vp"
+        );
+        assert_eq!(
+            redacted("postgres://postgres@127.0.0.1/vp"),
+            "postgres://postgres@127.0.0.1/vp"
+        );
+        assert_eq!(
+            redacted("sqlite://./data/vanphong.db"),
+            "sqlite://./data/vanphong.db"
+        );
     }
 }

@@ -12,11 +12,19 @@ use std::path::PathBuf;
     about = "vanphong: the electronic office of an environmental authority",
     long_about = "vanphong runs the office's documents, procedure dossiers, pollution hotline and news portal.\n\
                   By default it keeps everything in one folder (an SQLite database and the attached files);\n\
-                  with --database-url postgres://… and --blob-store s3://… several nodes share one cluster."
+                  with --database-url postgres://… and --blob-store s3://… several nodes share one cluster.",
+    after_help = "Every option can also be set by an environment variable: VANPHONG_LISTEN, VANPHONG_DATA_DIR,\n\
+                  VANPHONG_DATABASE_URL, VANPHONG_BLOB_STORE, VANPHONG_MAX_UPLOAD_MB, VANPHONG_LOG and others;\n\
+                  `vanphong serve --help` lists them all."
 )]
 pub struct Cli {
     /// Log filter, such as `info`, `debug` or `vanphong=debug,sqlx=warn`.
-    #[arg(long, env = "VANPHONG_LOG", default_value = "info,sqlx=warn", global = true)]
+    #[arg(
+        long,
+        env = "VANPHONG_LOG",
+        default_value = "info,sqlx=warn",
+        global = true
+    )]
     pub log: String,
     #[command(subcommand)]
     pub command: Command,
@@ -26,7 +34,12 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct Storage {
     /// The folder for the embedded database, attached files and uploads in progress.
-    #[arg(long, env = "VANPHONG_DATA_DIR", default_value = "./vanphong-data", global = true)]
+    #[arg(
+        long,
+        env = "VANPHONG_DATA_DIR",
+        default_value = "./vanphong-data",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// The database: `sqlite://PATH` or `postgres://USER@HOST:PORT/DB`. Default: the SQLite file in the data folder.
     #[arg(long, env = "VANPHONG_DATABASE_URL", global = true)]
@@ -37,24 +50,42 @@ pub struct Storage {
     #[arg(long, env = "VANPHONG_BLOB_STORE", global = true)]
     pub blob_store: Option<String>,
     /// The largest file that may be uploaded, in megabytes.
-    #[arg(long, env = "VANPHONG_MAX_UPLOAD_MB", default_value_t = 50, global = true)]
+    #[arg(
+        long,
+        env = "VANPHONG_MAX_UPLOAD_MB",
+        default_value_t = 50,
+        global = true
+    )]
     pub max_upload_mb: u64,
     /// Database connections per node.
-    #[arg(long, env = "VANPHONG_DB_CONNECTIONS", default_value_t = 16, global = true)]
+    #[arg(
+        long,
+        env = "VANPHONG_DB_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
     pub db_connections: u32,
 }
 
 impl Storage {
     pub fn database_url(&self) -> String {
-        self.database_url
-            .clone()
-            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join(vanphong_store::backup::DATABASE_FILE).display()))
+        self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}",
+                self.data_dir
+                    .join(vanphong_store::backup::DATABASE_FILE)
+                    .display()
+            )
+        })
     }
 
     pub fn blob_spec(&self) -> String {
-        self.blob_store
-            .clone()
-            .unwrap_or_else(|| self.data_dir.join(vanphong_store::backup::BLOB_DIR).display().to_string())
+        self.blob_store.clone().unwrap_or_else(|| {
+            self.data_dir
+                .join(vanphong_store::backup::BLOB_DIR)
+                .display()
+                .to_string()
+        })
     }
 
     pub fn upload_dir(&self) -> PathBuf {
@@ -217,8 +248,14 @@ pub enum ApiKeyCommand {
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
     /// Check every event's hash and link; exit 1 and name the events if any were edited,
-    /// reordered or deleted.
-    Verify,
+    /// reordered or deleted. Prints the last event's hash: keep it somewhere else (a ticket,
+    /// a printed register) and pass it back with --anchor to prove that the whole trail up
+    /// to it was not rewritten, even by someone able to recompute every hash.
+    Verify {
+        /// A previously printed `SEQ:HASH` that the trail must still contain.
+        #[arg(long)]
+        anchor: Option<String>,
+    },
 }
 
 #[derive(Args, Debug)]

@@ -47,9 +47,19 @@ fn expected_types(extension: &str) -> Option<&'static [&'static str]> {
         "tif" | "tiff" => &["image/tiff"],
         "mp4" | "m4v" => &["video/mp4"],
         "mp3" => &["audio/mpeg"],
-        "docx" => &["application/vnd.openxmlformats-officedocument.wordprocessingml.document", "application/zip"],
-        "xlsx" => &["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/zip"],
-        "doc" | "xls" => &["application/msword", "application/vnd.ms-excel", "application/x-ole-storage"],
+        "docx" => &[
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/zip",
+        ],
+        "xlsx" => &[
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "application/zip",
+        ],
+        "doc" | "xls" => &[
+            "application/msword",
+            "application/vnd.ms-excel",
+            "application/x-ole-storage",
+        ],
         "zip" => &["application/zip"],
         "txt" | "csv" => &["text/plain"],
         "xml" => &["text/xml", "application/xml", "text/plain"],
@@ -66,8 +76,26 @@ pub fn check_upload(file_name: &str, sniffed_type: &str) -> Result<(), UploadRef
     if EXECUTABLE_TYPES.contains(&sniffed_type) {
         return Err(UploadRefusal::Executable);
     }
-    let extension = name.rsplit_once('.').map(|(_, e)| e.to_lowercase()).unwrap_or_default();
-    if matches!(extension.as_str(), "exe" | "dll" | "bat" | "cmd" | "com" | "msi" | "scr" | "js" | "vbs" | "ps1" | "sh" | "jar" | "apk") {
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_lowercase())
+        .unwrap_or_default();
+    if matches!(
+        extension.as_str(),
+        "exe"
+            | "dll"
+            | "bat"
+            | "cmd"
+            | "com"
+            | "msi"
+            | "scr"
+            | "js"
+            | "vbs"
+            | "ps1"
+            | "sh"
+            | "jar"
+            | "apk"
+    ) {
         return Err(UploadRefusal::Executable);
     }
     match expected_types(&extension) {
@@ -88,17 +116,29 @@ mod tests {
 
     #[test]
     fn a_file_that_lies_about_its_type_is_refused() {
-        assert_eq!(check_upload("report.pdf", "text/plain"), Err(UploadRefusal::TypeMismatch));
-        assert_eq!(check_upload("photo.jpg", "application/pdf"), Err(UploadRefusal::TypeMismatch));
+        assert_eq!(
+            check_upload("report.pdf", "text/plain"),
+            Err(UploadRefusal::TypeMismatch)
+        );
+        assert_eq!(
+            check_upload("photo.jpg", "application/pdf"),
+            Err(UploadRefusal::TypeMismatch)
+        );
     }
 
     #[test]
     fn programs_are_refused_whatever_their_name() {
         assert_eq!(
-            check_upload("invoice.pdf", "application/vnd.microsoft.portable-executable"),
+            check_upload(
+                "invoice.pdf",
+                "application/vnd.microsoft.portable-executable"
+            ),
             Err(UploadRefusal::Executable)
         );
-        assert_eq!(check_upload("setup.exe", "application/octet-stream"), Err(UploadRefusal::Executable));
+        assert_eq!(
+            check_upload("setup.exe", "application/octet-stream"),
+            Err(UploadRefusal::Executable)
+        );
     }
 
     #[test]

@@ -38,7 +38,10 @@ impl AuditRecord {
         let mut hasher = Sha256::new();
         hasher.update(b"vanphong-audit-v1");
         let seq = self.seq.to_string();
-        let actor = self.actor_user_id.map(|id| id.to_string()).unwrap_or_default();
+        let actor = self
+            .actor_user_id
+            .map(|id| id.to_string())
+            .unwrap_or_default();
         for field in [
             prev_hash,
             &seq,
@@ -78,7 +81,10 @@ pub enum ChainBreak {
     Missing { from_seq: i64, to_seq: i64 },
     /// The chain's recorded head does not match its last event: events were removed
     /// from the end.
-    Truncated { expected_last_seq: i64, found_last_seq: i64 },
+    Truncated {
+        expected_last_seq: i64,
+        found_last_seq: i64,
+    },
 }
 
 impl std::fmt::Display for ChainBreak {
@@ -89,6 +95,9 @@ impl std::fmt::Display for ChainBreak {
                 f,
                 "event {seq} does not follow the event stored before it: events were reordered or relinked"
             ),
+            Self::Missing { from_seq, to_seq } if from_seq == to_seq => {
+                write!(f, "event {from_seq} is missing: it was deleted")
+            }
             Self::Missing { from_seq, to_seq } => {
                 write!(f, "events {from_seq} to {to_seq} are missing: they were deleted")
             }
@@ -175,7 +184,10 @@ impl ChainReport {
 }
 
 /// Verifies a whole chain held in memory.
-pub fn verify_chain<'a>(records: impl IntoIterator<Item = &'a AuditRecord>, head_seq: i64) -> ChainReport {
+pub fn verify_chain<'a>(
+    records: impl IntoIterator<Item = &'a AuditRecord>,
+    head_seq: i64,
+) -> ChainReport {
     let mut verifier = ChainVerifier::default();
     for record in records {
         verifier.push(record);
@@ -225,7 +237,10 @@ mod tests {
     fn an_edited_event_is_named() {
         let mut c = chain(5);
         c[2].actor_label = "someone else".into();
-        assert_eq!(verify_chain(&c, 5).breaks, vec![ChainBreak::Edited { seq: 3 }]);
+        assert_eq!(
+            verify_chain(&c, 5).breaks,
+            vec![ChainBreak::Edited { seq: 3 }]
+        );
     }
 
     #[test]
@@ -233,7 +248,13 @@ mod tests {
         let mut c = chain(5);
         c.remove(1);
         let breaks = verify_chain(&c, 5).breaks;
-        assert_eq!(breaks[0], ChainBreak::Missing { from_seq: 2, to_seq: 2 });
+        assert_eq!(
+            breaks[0],
+            ChainBreak::Missing {
+                from_seq: 2,
+                to_seq: 2
+            }
+        );
     }
 
     #[test]
@@ -241,7 +262,10 @@ mod tests {
         let mut c = chain(5);
         c.swap(1, 2);
         let breaks = verify_chain(&c, 5).breaks;
-        assert!(breaks.contains(&ChainBreak::Relinked { seq: 2 }), "{breaks:?}");
+        assert!(
+            breaks.contains(&ChainBreak::Relinked { seq: 2 }),
+            "{breaks:?}"
+        );
     }
 
     #[test]
@@ -263,6 +287,9 @@ mod tests {
         c[1].details = "{\"forged\":true}".into();
         let prev = c[0].hash.clone();
         c[1].hash = c[1].compute_hash(&prev);
-        assert_eq!(verify_chain(&c, 5).breaks, vec![ChainBreak::Relinked { seq: 3 }]);
+        assert_eq!(
+            verify_chain(&c, 5).breaks,
+            vec![ChainBreak::Relinked { seq: 3 }]
+        );
     }
 }

@@ -81,7 +81,12 @@ pub enum Secrecy {
 }
 
 impl Secrecy {
-    pub const ALL: [Secrecy; 4] = [Self::Normal, Self::Confidential, Self::Secret, Self::TopSecret];
+    pub const ALL: [Secrecy; 4] = [
+        Self::Normal,
+        Self::Confidential,
+        Self::Secret,
+        Self::TopSecret,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -126,9 +131,9 @@ impl Username {
         let value = input.trim().to_lowercase();
         let len = value.chars().count();
         let ok = (3..=64).contains(&len)
-            && value
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+            && value.chars().all(|c| {
+                c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')
+            });
         if ok {
             Ok(Self(value))
         } else {
@@ -157,10 +162,14 @@ impl NewPassword {
     pub fn parse(input: &str) -> Result<Self, AccountError> {
         let len = input.chars().count();
         if len < Self::MIN_CHARS {
-            return Err(AccountError::PasswordTooShort { min: Self::MIN_CHARS });
+            return Err(AccountError::PasswordTooShort {
+                min: Self::MIN_CHARS,
+            });
         }
         if len > Self::MAX_CHARS {
-            return Err(AccountError::PasswordTooLong { max: Self::MAX_CHARS });
+            return Err(AccountError::PasswordTooLong {
+                max: Self::MAX_CHARS,
+            });
         }
         Ok(Self(input.to_owned()))
     }
@@ -200,7 +209,10 @@ mod tests {
 
     #[test]
     fn usernames_are_lower_case_and_plain() {
-        assert_eq!(Username::parse(" VanThu.01 ").unwrap().as_str(), "vanthu.01");
+        assert_eq!(
+            Username::parse(" VanThu.01 ").unwrap().as_str(),
+            "vanthu.01"
+        );
         for bad in ["ab", "an đức", "a b c", "x'; drop table users;--", ""] {
             assert_eq!(Username::parse(bad), Err(AccountError::Username), "{bad}");
         }

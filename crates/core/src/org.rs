@@ -191,7 +191,11 @@ impl UnitTree {
     }
 
     /// Refuses a move that would put a unit under itself.
-    pub fn check_new_parent(&self, unit: UnitId, new_parent: Option<UnitId>) -> Result<(), OrgError> {
+    pub fn check_new_parent(
+        &self,
+        unit: UnitId,
+        new_parent: Option<UnitId>,
+    ) -> Result<(), OrgError> {
         match new_parent {
             Some(parent) if self.is_within(parent, unit) => Err(OrgError::UnitCycle),
             _ => Ok(()),
@@ -206,8 +210,17 @@ mod tests {
     #[test]
     fn agency_codes_have_the_national_shape() {
         assert!(AgencyCode::parse("000.00.00.H49").is_ok());
-        assert_eq!(AgencyCode::parse("000.00.00.h49").unwrap().as_str(), "000.00.00.H49");
-        for bad in ["", "000.00.00.H4", "000-00-00-H49", "000.00.00.149", "AAA.00.00.H49"] {
+        assert_eq!(
+            AgencyCode::parse("000.00.00.h49").unwrap().as_str(),
+            "000.00.00.H49"
+        );
+        for bad in [
+            "",
+            "000.00.00.H4",
+            "000-00-00-H49",
+            "000.00.00.149",
+            "AAA.00.00.H49",
+        ] {
             assert_eq!(AgencyCode::parse(bad), Err(OrgError::AgencyCode), "{bad}");
         }
     }
@@ -218,7 +231,11 @@ mod tests {
         assert!(Abbreviation::parse("QĐ").is_ok());
         assert!(Abbreviation::parse("VP2").is_ok());
         for bad in ["", "vp", "V P", "TCMT-VP", "A/B", "<script>"] {
-            assert_eq!(Abbreviation::parse(bad), Err(OrgError::Abbreviation), "{bad}");
+            assert_eq!(
+                Abbreviation::parse(bad),
+                Err(OrgError::Abbreviation),
+                "{bad}"
+            );
         }
     }
 
@@ -233,7 +250,10 @@ mod tests {
         assert!(tree.is_within(UnitId(3), UnitId(1)));
         assert!(tree.is_within(UnitId(3), UnitId(3)));
         assert!(!tree.is_within(UnitId(3), UnitId(4)));
-        assert_eq!(tree.check_new_parent(UnitId(2), Some(UnitId(3))), Err(OrgError::UnitCycle));
+        assert_eq!(
+            tree.check_new_parent(UnitId(2), Some(UnitId(3))),
+            Err(OrgError::UnitCycle)
+        );
         assert!(tree.check_new_parent(UnitId(4), Some(UnitId(3))).is_ok());
     }
 

@@ -157,22 +157,30 @@ fn reach(role: Role, action: Action) -> Option<Reach> {
     use Role as R;
     match (role, action) {
         (_, A::ViewDirectory) => Some(Reach::Agency),
-        (R::Administrator, A::ManageOrganisation | A::ManageUsers | A::ManageApiKeys | A::ViewAuditTrail) => {
-            Some(Reach::Agency)
-        }
+        (
+            R::Administrator,
+            A::ManageOrganisation | A::ManageUsers | A::ManageApiKeys | A::ViewAuditTrail,
+        ) => Some(Reach::Agency),
         (R::Administrator, _) => None,
         (_, A::UploadAttachment) => Some(Reach::Agency),
         (R::AgencyLeader, A::ReadRecord | A::RouteDocument | A::ViewReports | A::DraftOutgoing) => {
             Some(Reach::Agency)
         }
-        (R::RecordsClerk, A::ReadRecord | A::RegisterIncoming | A::IssueOutgoing | A::DraftOutgoing) => {
-            Some(Reach::Agency)
-        }
+        (
+            R::RecordsClerk,
+            A::ReadRecord | A::RegisterIncoming | A::IssueOutgoing | A::DraftOutgoing,
+        ) => Some(Reach::Agency),
         (
             R::UnitLeader,
-            A::ReadRecord | A::RouteDocument | A::HandleAssignment | A::DraftOutgoing | A::ViewReports,
+            A::ReadRecord
+            | A::RouteDocument
+            | A::HandleAssignment
+            | A::DraftOutgoing
+            | A::ViewReports,
         ) => Some(Reach::OwnSubtree),
-        (R::Specialist, A::ReadRecord | A::HandleAssignment | A::DraftOutgoing) => Some(Reach::OwnUnit),
+        (R::Specialist, A::ReadRecord | A::HandleAssignment | A::DraftOutgoing) => {
+            Some(Reach::OwnUnit)
+        }
         (R::OneStopOfficer, A::ReceiveDossier | A::ReadRecord) => Some(Reach::OwnUnit),
         (R::HotlineOperator, A::HandleHotline | A::ReadRecord) => Some(Reach::OwnUnit),
         (R::Editor, A::PublishNews) => Some(Reach::Agency),
@@ -181,7 +189,12 @@ fn reach(role: Role, action: Action) -> Option<Reach> {
 }
 
 /// Decides whether `actor` may perform `action` on `target`.
-pub fn authorize(actor: &Actor, action: Action, target: Target, tree: &UnitTree) -> Result<(), Denied> {
+pub fn authorize(
+    actor: &Actor,
+    action: Action,
+    target: Target,
+    tree: &UnitTree,
+) -> Result<(), Denied> {
     if target.secrecy > actor.clearance {
         return Err(Denied::Clearance);
     }
@@ -222,7 +235,12 @@ pub struct ReadScope {
 }
 
 /// Computes the read scope of `actor` for `action` over the whole unit list.
-pub fn read_scope(actor: &Actor, action: Action, all_units: &[UnitId], tree: &UnitTree) -> Option<ReadScope> {
+pub fn read_scope(
+    actor: &Actor,
+    action: Action,
+    all_units: &[UnitId],
+    tree: &UnitTree,
+) -> Option<ReadScope> {
     let mut units: Vec<UnitId> = Vec::new();
     let mut any = false;
     for role in &actor.roles {
@@ -235,7 +253,12 @@ pub fn read_scope(actor: &Actor, action: Action, all_units: &[UnitId], tree: &Un
             }
             Some(r) => {
                 any = true;
-                units.extend(all_units.iter().copied().filter(|u| within(r, actor.unit, Some(*u), tree)));
+                units.extend(
+                    all_units
+                        .iter()
+                        .copied()
+                        .filter(|u| within(r, actor.unit, Some(*u), tree)),
+                );
             }
             None => {}
         }
@@ -279,8 +302,17 @@ mod tests {
         for role in Role::ALL {
             let a = actor(role, 2, Secrecy::TopSecret);
             let expected = role == Role::Administrator;
-            for action in [Action::ManageUsers, Action::ManageApiKeys, Action::ManageOrganisation, Action::ViewAuditTrail] {
-                assert_eq!(authorize(&a, action, Target::AGENCY, &tree()).is_ok(), expected, "{role:?} {action:?}");
+            for action in [
+                Action::ManageUsers,
+                Action::ManageApiKeys,
+                Action::ManageOrganisation,
+                Action::ViewAuditTrail,
+            ] {
+                assert_eq!(
+                    authorize(&a, action, Target::AGENCY, &tree()).is_ok(),
+                    expected,
+                    "{role:?} {action:?}"
+                );
             }
         }
     }
@@ -288,26 +320,70 @@ mod tests {
     #[test]
     fn administrators_do_not_read_records() {
         let admin = actor(Role::Administrator, 1, Secrecy::TopSecret);
-        assert_eq!(authorize(&admin, Action::ReadRecord, Target::in_unit(UnitId(2)), &tree()), Err(Denied::Role));
+        assert_eq!(
+            authorize(
+                &admin,
+                Action::ReadRecord,
+                Target::in_unit(UnitId(2)),
+                &tree()
+            ),
+            Err(Denied::Role)
+        );
     }
 
     #[test]
     fn unit_leaders_reach_their_subtree_only() {
         let leader = actor(Role::UnitLeader, 2, Secrecy::Normal);
-        assert!(authorize(&leader, Action::ReadRecord, Target::in_unit(UnitId(3)), &tree()).is_ok());
-        assert_eq!(authorize(&leader, Action::ReadRecord, Target::in_unit(UnitId(4)), &tree()), Err(Denied::Unit));
-        assert_eq!(authorize(&leader, Action::ReadRecord, Target::AGENCY, &tree()), Err(Denied::Unit));
+        assert!(authorize(
+            &leader,
+            Action::ReadRecord,
+            Target::in_unit(UnitId(3)),
+            &tree()
+        )
+        .is_ok());
+        assert_eq!(
+            authorize(
+                &leader,
+                Action::ReadRecord,
+                Target::in_unit(UnitId(4)),
+                &tree()
+            ),
+            Err(Denied::Unit)
+        );
+        assert_eq!(
+            authorize(&leader, Action::ReadRecord, Target::AGENCY, &tree()),
+            Err(Denied::Unit)
+        );
     }
 
     #[test]
     fn specialists_reach_their_own_unit_only() {
         let specialist = actor(Role::Specialist, 2, Secrecy::Normal);
-        assert!(authorize(&specialist, Action::HandleAssignment, Target::in_unit(UnitId(2)), &tree()).is_ok());
+        assert!(authorize(
+            &specialist,
+            Action::HandleAssignment,
+            Target::in_unit(UnitId(2)),
+            &tree()
+        )
+        .is_ok());
         assert_eq!(
-            authorize(&specialist, Action::HandleAssignment, Target::in_unit(UnitId(3)), &tree()),
+            authorize(
+                &specialist,
+                Action::HandleAssignment,
+                Target::in_unit(UnitId(3)),
+                &tree()
+            ),
             Err(Denied::Unit)
         );
-        assert_eq!(authorize(&specialist, Action::IssueOutgoing, Target::in_unit(UnitId(2)), &tree()), Err(Denied::Role));
+        assert_eq!(
+            authorize(
+                &specialist,
+                Action::IssueOutgoing,
+                Target::in_unit(UnitId(2)),
+                &tree()
+            ),
+            Err(Denied::Role)
+        );
     }
 
     #[test]
@@ -316,7 +392,11 @@ mod tests {
             let a = actor(role, 2, Secrecy::Confidential);
             let target = Target::in_unit(UnitId(2)).with_secrecy(Secrecy::Secret);
             for action in Action::ALL {
-                assert_eq!(authorize(&a, action, target, &tree()), Err(Denied::Clearance), "{role:?} {action:?}");
+                assert_eq!(
+                    authorize(&a, action, target, &tree()),
+                    Err(Denied::Clearance),
+                    "{role:?} {action:?}"
+                );
             }
         }
     }
@@ -328,7 +408,8 @@ mod tests {
             let a = actor(role, 2, Secrecy::Normal);
             let scope = read_scope(&a, Action::ReadRecord, &units, &tree());
             for unit in units {
-                let allowed = authorize(&a, Action::ReadRecord, Target::in_unit(unit), &tree()).is_ok();
+                let allowed =
+                    authorize(&a, Action::ReadRecord, Target::in_unit(unit), &tree()).is_ok();
                 let in_scope = scope
                     .as_ref()
                     .is_some_and(|s| s.units.as_ref().is_none_or(|list| list.contains(&unit)));

@@ -15,7 +15,11 @@ use vanphong_core::ids::{ApiKeyId, UserId};
 mod subtle_compare {
     /// Constant-time comparison of two hex digests.
     pub fn equal(a: &str, b: &str) -> bool {
-        a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        a.len() == b.len()
+            && a.bytes()
+                .zip(b.bytes())
+                .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+                == 0
     }
 }
 
@@ -58,7 +62,12 @@ impl From<Row> for ApiKey {
 const COLUMNS: &str = "id, name, user_id, prefix, created_at, last_used_at, revoked_at";
 
 /// Creates a key acting as `user` and returns it with the full token (shown once).
-pub async fn create(db: &Db, origin: &Origin, name: &str, user: UserId) -> StoreResult<(ApiKey, String)> {
+pub async fn create(
+    db: &Db,
+    origin: &Origin,
+    name: &str,
+    user: UserId,
+) -> StoreResult<(ApiKey, String)> {
     let prefix: String = rand::thread_rng()
         .sample_iter(&rand::distributions::Alphanumeric)
         .take(10)
@@ -66,6 +75,10 @@ pub async fn create(db: &Db, origin: &Origin, name: &str, user: UserId) -> Store
         .collect();
     let secret = random_token();
     let token = format!("vpk_{prefix}_{secret}");
+    // A key for a disabled account could never authenticate: refuse it now.
+    if users::get(db, user).await?.disabled {
+        return Err(StoreError::Invalid("user_disabled".into()));
+    }
     let mut tx = db.begin().await?;
     let row: Row = on_tx!(&mut tx, conn => {
         sqlx::query_as(&format!(

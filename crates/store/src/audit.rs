@@ -92,7 +92,8 @@ impl From<Row> for AuditRecord {
     }
 }
 
-const COLUMNS: &str = "seq, occurred_at, actor_user_id, actor_label, source_address, action, object_kind, \
+const COLUMNS: &str =
+    "seq, occurred_at, actor_user_id, actor_label, source_address, action, object_kind, \
                        object_id, before_digest, after_digest, details, prev_hash, hash";
 
 /// Appends one event to the chain inside `tx` and returns its sequence number.
@@ -185,6 +186,13 @@ pub async fn page(db: &Db, before_seq: Option<i64>, limit: i64) -> StoreResult<V
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// The hash stored for event `seq`, if there is such an event.
+pub async fn event_hash(db: &Db, seq: i64) -> StoreResult<Option<String>> {
+    Ok(on_pool!(db, pool => {
+        sqlx::query_scalar("SELECT hash FROM audit_events WHERE seq = $1").bind(seq).fetch_optional(pool).await?
+    }))
+}
+
 /// The number of events and the last sequence number the head records.
 pub async fn head(db: &Db) -> StoreResult<i64> {
     let last: i64 = on_pool!(db, pool => {
@@ -205,7 +213,7 @@ pub async fn verify(db: &Db, mut progress: impl FnMut(u64)) -> StoreResult<Chain
         while let Some(row) = rows.try_next().await? {
             verifier.push(&row.into());
             checked += 1;
-            if checked % 1000 == 0 {
+            if checked.is_multiple_of(1000) {
                 progress(checked);
             }
         }

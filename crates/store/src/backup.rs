@@ -29,7 +29,9 @@ fn files_under(root: &Path) -> StoreResult<Vec<(PathBuf, u64)>> {
     }
     let mut stack = vec![root.to_owned()];
     while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))?
+        {
             let entry = entry.context("reading a directory entry")?;
             let meta = entry.metadata().context("reading file metadata")?;
             if meta.is_dir() {
@@ -49,14 +51,21 @@ pub fn blob_totals(blob_root: &Path) -> StoreResult<(u64, u64)> {
     Ok((files.len() as u64, files.iter().map(|(_, s)| s).sum()))
 }
 
-fn copy_tree(from: &Path, to: &Path, progress: &mut dyn FnMut(u64), summary: &mut CopySummary) -> StoreResult<()> {
+fn copy_tree(
+    from: &Path,
+    to: &Path,
+    progress: &mut dyn FnMut(u64),
+    summary: &mut CopySummary,
+) -> StoreResult<()> {
     for (relative, size) in files_under(from)? {
         let target = to.join(&relative);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("creating {}", parent.display()))?;
         }
         if !target.exists() {
-            std::fs::copy(from.join(&relative), &target).with_context(|| format!("copying {}", relative.display()))?;
+            std::fs::copy(from.join(&relative), &target)
+                .with_context(|| format!("copying {}", relative.display()))?;
         }
         summary.blob_files += 1;
         summary.blob_bytes += size;
@@ -67,14 +76,23 @@ fn copy_tree(from: &Path, to: &Path, progress: &mut dyn FnMut(u64), summary: &mu
 
 /// Writes a backup of a running SQLite installation into `target` (which must be empty
 /// or absent). `progress` is called with the bytes of each blob copied.
-pub async fn backup(db: &Db, blob_root: &Path, target: &Path, mut progress: impl FnMut(u64)) -> StoreResult<CopySummary> {
+pub async fn backup(
+    db: &Db,
+    blob_root: &Path,
+    target: &Path,
+    mut progress: impl FnMut(u64),
+) -> StoreResult<CopySummary> {
     let Db::Sqlite(pool) = db else {
         return Err(StoreError::Invalid(
             "backup copies the embedded SQLite database; for PostgreSQL use pg_dump and your object store's replication"
                 .into(),
         ));
     };
-    if target.exists() && std::fs::read_dir(target).map(|mut d| d.next().is_some()).unwrap_or(true) {
+    if target.exists()
+        && std::fs::read_dir(target)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
         return Err(StoreError::Invalid(format!(
             "the backup directory {} is not empty; choose a new directory",
             target.display()
@@ -87,16 +105,28 @@ pub async fn backup(db: &Db, blob_root: &Path, target: &Path, mut progress: impl
         .execute(pool)
         .await?;
     let mut summary = CopySummary {
-        database_bytes: std::fs::metadata(&database_path).map(|m| m.len()).unwrap_or(0),
+        database_bytes: std::fs::metadata(&database_path)
+            .map(|m| m.len())
+            .unwrap_or(0),
         ..Default::default()
     };
-    copy_tree(&blob_root.join("sha256"), &target.join(BLOB_DIR).join("sha256"), &mut progress, &mut summary)?;
+    copy_tree(
+        &blob_root.join("sha256"),
+        &target.join(BLOB_DIR).join("sha256"),
+        &mut progress,
+        &mut summary,
+    )?;
     Ok(summary)
 }
 
 /// Restores a backup into a data directory. Refuses to replace an existing database
 /// unless `force` is set; the server must not be running on that directory.
-pub fn restore(source: &Path, data_dir: &Path, force: bool, mut progress: impl FnMut(u64)) -> StoreResult<CopySummary> {
+pub fn restore(
+    source: &Path,
+    data_dir: &Path,
+    force: bool,
+    mut progress: impl FnMut(u64),
+) -> StoreResult<CopySummary> {
     let source_db = source.join(DATABASE_FILE);
     if !source_db.is_file() {
         return Err(StoreError::Invalid(format!(
@@ -112,7 +142,8 @@ pub fn restore(source: &Path, data_dir: &Path, force: bool, mut progress: impl F
             data_dir.display()
         )));
     }
-    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("creating {}", data_dir.display()))?;
     // Copy beside the target, then rename: an interrupted restore leaves the old database.
     let staging = data_dir.join(format!("{DATABASE_FILE}.restoring"));
     std::fs::copy(&source_db, &staging).context("copying the database")?;

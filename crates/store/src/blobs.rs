@@ -37,8 +37,13 @@ pub struct StoredBlob {
 }
 
 enum Backend {
-    Directory { root: PathBuf },
-    S3 { store: Arc<dyn ObjectStore>, bucket: String },
+    Directory {
+        root: PathBuf,
+    },
+    S3 {
+        store: Arc<dyn ObjectStore>,
+        bucket: String,
+    },
 }
 
 /// Where blobs live and how large one may be.
@@ -50,7 +55,12 @@ pub struct BlobStore {
 
 impl std::fmt::Debug for BlobStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "BlobStore({}, max {} bytes)", self.describe(), self.max_bytes)
+        write!(
+            f,
+            "BlobStore({}, max {} bytes)",
+            self.describe(),
+            self.max_bytes
+        )
     }
 }
 
@@ -64,7 +74,9 @@ impl BlobStore {
         let backend = if let Some(bucket) = spec.strip_prefix("s3://") {
             let bucket = bucket.trim_end_matches('/').to_owned();
             if bucket.is_empty() {
-                return Err(StoreError::Invalid("the blob store s3:// URL names no bucket".into()));
+                return Err(StoreError::Invalid(
+                    "the blob store s3:// URL names no bucket".into(),
+                ));
             }
             let store = object_store::aws::AmazonS3Builder::from_env()
                 .with_bucket_name(&bucket)
@@ -125,25 +137,34 @@ impl BlobStore {
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
-        let temp = tempfile::NamedTempFile::new_in(&self.temp_dir).context("creating a temporary upload file")?;
-        let mut file = tokio::fs::File::from_std(temp.reopen().context("opening the temporary upload file")?);
+        let temp = tempfile::NamedTempFile::new_in(&self.temp_dir)
+            .context("creating a temporary upload file")?;
+        let mut file =
+            tokio::fs::File::from_std(temp.reopen().context("opening the temporary upload file")?);
         let mut hasher = Sha256::new();
         let mut head: Vec<u8> = Vec::with_capacity(SNIFF_BYTES);
         let mut size: u64 = 0;
         while let Some(chunk) = body.next().await {
-            let chunk = chunk.map_err(|e| StoreError::Invalid(format!("the upload was interrupted: {e}")))?;
+            let chunk = chunk
+                .map_err(|e| StoreError::Invalid(format!("the upload was interrupted: {e}")))?;
             size += chunk.len() as u64;
             if size > self.max_bytes {
-                return Err(StoreError::TooLarge { limit: self.max_bytes });
+                return Err(StoreError::TooLarge {
+                    limit: self.max_bytes,
+                });
             }
             if head.len() < SNIFF_BYTES {
                 let take = (SNIFF_BYTES - head.len()).min(chunk.len());
                 head.extend_from_slice(&chunk[..take]);
             }
             hasher.update(&chunk);
-            file.write_all(&chunk).await.context("writing the upload to disk")?;
+            file.write_all(&chunk)
+                .await
+                .context("writing the upload to disk")?;
         }
-        file.sync_all().await.context("flushing the upload to disk")?;
+        file.sync_all()
+            .await
+            .context("flushing the upload to disk")?;
         drop(file);
         let sha256 = hex::encode(hasher.finalize());
         let blob = StoredBlob {
@@ -157,7 +178,11 @@ impl BlobStore {
     }
 
     /// Moves a finished temporary file to its content address.
-    async fn commit_temp(&self, temp: tempfile::NamedTempFile, blob: &StoredBlob) -> StoreResult<()> {
+    async fn commit_temp(
+        &self,
+        temp: tempfile::NamedTempFile,
+        blob: &StoredBlob,
+    ) -> StoreResult<()> {
         let key = Self::key(&blob.sha256);
         match &self.backend {
             Backend::Directory { root } => {
@@ -166,11 +191,14 @@ impl BlobStore {
                     return Ok(()); // Same content already stored; the temp file is dropped.
                 }
                 if let Some(parent) = target.parent() {
-                    tokio::fs::create_dir_all(parent).await.context("creating the blob directory")?;
+                    tokio::fs::create_dir_all(parent)
+                        .await
+                        .context("creating the blob directory")?;
                 }
                 // A rename within one file system is atomic: readers see all or nothing.
-                temp.persist(&target)
-                    .map_err(|e| StoreError::Other(anyhow::Error::new(e.error).context("storing the blob")))?;
+                temp.persist(&target).map_err(|e| {
+                    StoreError::Other(anyhow::Error::new(e.error).context("storing the blob"))
+                })?;
                 Ok(())
             }
             Backend::S3 { store, .. } => {
@@ -180,62 +208,83 @@ impl BlobStore {
                 }
                 let path = temp.path().to_owned();
                 if blob.size as usize <= PART_BYTES {
-                    let bytes = tokio::fs::read(&path).await.context("reading the upload back")?;
+                    let bytes = tokio::fs::read(&path)
+                        .await
+                        .context("reading the upload back")?;
                     let options = PutOptions {
                         mode: PutMode::Create,
                         ..Default::default()
                     };
-                    match store.put_opts(&location, PutPayload::from(bytes), options).await {
+                    match store
+                        .put_opts(&location, PutPayload::from(bytes), options)
+                        .await
+                    {
                         Ok(_) | Err(object_store::Error::AlreadyExists { .. }) => Ok(()),
                         // Some S3 servers do not support conditional writes; content
                         // addressing makes a plain overwrite harmless.
                         Err(object_store::Error::NotImplemented) => {
-                            let bytes = tokio::fs::read(&path).await.context("reading the upload back")?;
-                            store.put(&location, PutPayload::from(bytes)).await.context("uploading the blob")?;
+                            let bytes = tokio::fs::read(&path)
+                                .await
+                                .context("reading the upload back")?;
+                            store
+                                .put(&location, PutPayload::from(bytes))
+                                .await
+                                .context("uploading the blob")?;
                             Ok(())
                         }
-                        Err(e) => Err(StoreError::Other(anyhow::Error::new(e).context("uploading the blob"))),
+                        Err(e) => Err(StoreError::Other(
+                            anyhow::Error::new(e).context("uploading the blob"),
+                        )),
                     }
                 } else {
-                    let upload = store.put_multipart(&location).await.context("starting a multipart upload")?;
-                    let mut writer = object_store::WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
-                    let mut file = tokio::fs::File::open(&path).await.context("reading the upload back")?;
-                    let mut buffer = vec![0u8; 1024 * 1024];
-                    loop {
-                        use tokio::io::AsyncReadExt;
-                        let n = file.read(&mut buffer).await.context("reading the upload back")?;
-                        if n == 0 {
-                            break;
-                        }
-                        writer.wait_for_capacity(4).await.context("uploading a part")?;
-                        writer.write(&buffer[..n]);
+                    let mut upload = store
+                        .put_multipart(&location)
+                        .await
+                        .context("starting a multipart upload")?;
+                    let sent = send_parts(upload.as_mut(), &path).await;
+                    if sent.is_err() {
+                        // The parts already sent stay in the bucket, invisible to `list`
+                        // and `sweep` but kept (and billed) until the upload is aborted.
+                        let _ = upload.abort().await;
                     }
-                    writer.finish().await.context("finishing the multipart upload")?;
-                    Ok(())
+                    sent.map_err(StoreError::Other)
                 }
             }
         }
     }
 
     /// The blob's bytes as a stream, for downloads.
-    pub async fn open_stream(&self, sha256: &str) -> StoreResult<BoxStream<'static, std::io::Result<Bytes>>> {
+    pub async fn open_stream(
+        &self,
+        sha256: &str,
+    ) -> StoreResult<BoxStream<'static, std::io::Result<Bytes>>> {
         if !is_digest(sha256) {
             return Err(StoreError::NotFound);
         }
         let key = Self::key(sha256);
         match &self.backend {
             Backend::Directory { root } => {
-                let file = tokio::fs::File::open(root.join(&key)).await.map_err(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound => StoreError::NotFound,
-                    _ => StoreError::Other(anyhow::Error::new(e).context("opening the blob")),
-                })?;
+                let file =
+                    tokio::fs::File::open(root.join(&key))
+                        .await
+                        .map_err(|e| match e.kind() {
+                            std::io::ErrorKind::NotFound => StoreError::NotFound,
+                            _ => {
+                                StoreError::Other(anyhow::Error::new(e).context("opening the blob"))
+                            }
+                        })?;
                 Ok(tokio_util::io::ReaderStream::new(file).boxed())
             }
             Backend::S3 { store, .. } => {
-                let result = store.get(&ObjectPath::from(key)).await.map_err(|e| match e {
-                    object_store::Error::NotFound { .. } => StoreError::NotFound,
-                    other => StoreError::Other(anyhow::Error::new(other).context("reading the blob")),
-                })?;
+                let result = store
+                    .get(&ObjectPath::from(key))
+                    .await
+                    .map_err(|e| match e {
+                        object_store::Error::NotFound { .. } => StoreError::NotFound,
+                        other => {
+                            StoreError::Other(anyhow::Error::new(other).context("reading the blob"))
+                        }
+                    })?;
                 Ok(result.into_stream().map_err(std::io::Error::other).boxed())
             }
         }
@@ -257,7 +306,9 @@ impl BlobStore {
         }
         let key = Self::key(sha256);
         Ok(match &self.backend {
-            Backend::Directory { root } => tokio::fs::try_exists(root.join(key)).await.unwrap_or(false),
+            Backend::Directory { root } => {
+                tokio::fs::try_exists(root.join(key)).await.unwrap_or(false)
+            }
             Backend::S3 { store, .. } => store.head(&ObjectPath::from(key)).await.is_ok(),
         })
     }
@@ -273,7 +324,11 @@ impl BlobStore {
             }
             Backend::S3 { store, .. } => {
                 let prefix = ObjectPath::from("sha256");
-                let metas: Vec<_> = store.list(Some(&prefix)).try_collect().await.context("listing the bucket")?;
+                let metas: Vec<_> = store
+                    .list(Some(&prefix))
+                    .try_collect()
+                    .await
+                    .context("listing the bucket")?;
                 Ok(metas
                     .into_iter()
                     .filter_map(|m| {
@@ -289,10 +344,15 @@ impl BlobStore {
         let key = Self::key(sha256);
         match &self.backend {
             Backend::Directory { root } => {
-                tokio::fs::remove_file(root.join(key)).await.context("deleting an orphan blob")?;
+                tokio::fs::remove_file(root.join(key))
+                    .await
+                    .context("deleting an orphan blob")?;
             }
             Backend::S3 { store, .. } => {
-                store.delete(&ObjectPath::from(key)).await.context("deleting an orphan blob")?;
+                store
+                    .delete(&ObjectPath::from(key))
+                    .await
+                    .context("deleting an orphan blob")?;
             }
         }
         Ok(())
@@ -302,7 +362,9 @@ impl BlobStore {
     pub async fn ping(&self) -> StoreResult<()> {
         match &self.backend {
             Backend::Directory { root } => {
-                tokio::fs::metadata(root.join("sha256")).await.context("the blob directory is not reachable")?;
+                tokio::fs::metadata(root.join("sha256"))
+                    .await
+                    .context("the blob directory is not reachable")?;
             }
             Backend::S3 { store, .. } => {
                 store
@@ -320,9 +382,20 @@ impl BlobStore {
     pub async fn sweep(&self, db: &Db, grace: Duration) -> StoreResult<(usize, usize)> {
         let cutoff = std::time::SystemTime::now() - grace;
         let mut temps = 0;
-        let mut entries = tokio::fs::read_dir(&self.temp_dir).await.context("listing the upload directory")?;
-        while let Some(entry) = entries.next_entry().await.context("listing the upload directory")? {
-            let old = entry.metadata().await.ok().and_then(|m| m.modified().ok()).is_some_and(|t| t < cutoff);
+        let mut entries = tokio::fs::read_dir(&self.temp_dir)
+            .await
+            .context("listing the upload directory")?;
+        while let Some(entry) = entries
+            .next_entry()
+            .await
+            .context("listing the upload directory")?
+        {
+            let old = entry
+                .metadata()
+                .await
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .is_some_and(|t| t < cutoff);
             if old && tokio::fs::remove_file(entry.path()).await.is_ok() {
                 temps += 1;
             }
@@ -340,11 +413,53 @@ impl BlobStore {
     }
 }
 
+/// Sends the file at `path` as the parts of `upload`, [`PART_BYTES`] each but the last
+/// (S3 wants every part but the last to be at least 5 MiB), a few at a time, and
+/// completes the upload. On failure the caller aborts it.
+async fn send_parts(
+    upload: &mut dyn object_store::MultipartUpload,
+    path: &Path,
+) -> anyhow::Result<()> {
+    use tokio::io::AsyncReadExt;
+    const IN_FLIGHT: usize = 4;
+    let mut file = tokio::fs::File::open(path)
+        .await
+        .context("reading the upload back")?;
+    let mut in_flight = futures::stream::FuturesUnordered::<object_store::UploadPart>::new();
+    loop {
+        let mut part = Vec::with_capacity(PART_BYTES);
+        (&mut file)
+            .take(PART_BYTES as u64)
+            .read_to_end(&mut part)
+            .await
+            .context("reading the upload back")?;
+        if part.is_empty() {
+            break;
+        }
+        while in_flight.len() >= IN_FLIGHT {
+            if let Some(result) = in_flight.next().await {
+                result.context("uploading a part")?;
+            }
+        }
+        in_flight.push(upload.put_part(PutPayload::from(part)));
+    }
+    while let Some(result) = in_flight.next().await {
+        result.context("uploading a part")?;
+    }
+    upload
+        .complete()
+        .await
+        .context("finishing the multipart upload")?;
+    Ok(())
+}
+
 fn list_directory(root: &Path) -> StoreResult<Vec<(String, DateTime<Utc>)>> {
     let mut found = Vec::new();
     let mut stack = vec![root.to_owned()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             let Ok(meta) = entry.metadata() else { continue };
@@ -354,7 +469,10 @@ fn list_directory(root: &Path) -> StoreResult<Vec<(String, DateTime<Utc>)>> {
             }
             let name = entry.file_name().to_string_lossy().into_owned();
             if is_digest(&name) {
-                let modified = meta.modified().map(DateTime::<Utc>::from).unwrap_or_else(|_| Utc::now());
+                let modified = meta
+                    .modified()
+                    .map(DateTime::<Utc>::from)
+                    .unwrap_or_else(|_| Utc::now());
                 found.push((name, modified));
             }
         }
@@ -363,7 +481,10 @@ fn list_directory(root: &Path) -> StoreResult<Vec<(String, DateTime<Utc>)>> {
 }
 
 fn is_digest(value: &str) -> bool {
-    value.len() == 64 && value.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    value.len() == 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The content type found in the first bytes of a file.
@@ -376,7 +497,7 @@ pub fn sniff(head: &[u8]) -> &'static str {
         Ok(_) => true,
         Err(e) => e.error_len().is_none() && e.valid_up_to() + 4 > head.len(),
     };
-    if text && !head.iter().any(|b| *b == 0) {
+    if text && !head.contains(&0) {
         "text/plain"
     } else {
         "application/octet-stream"
@@ -441,7 +562,11 @@ pub async fn record_upload(
 }
 
 /// The name `user` gave the blob when uploading it, if they did.
-pub async fn uploaded_by(db: &Db, sha256: &str, user: vanphong_core::ids::UserId) -> StoreResult<Option<String>> {
+pub async fn uploaded_by(
+    db: &Db,
+    sha256: &str,
+    user: vanphong_core::ids::UserId,
+) -> StoreResult<Option<String>> {
     Ok(on_pool!(db, pool => {
         sqlx::query_scalar("SELECT file_name FROM blob_uploads WHERE sha256 = $1 AND user_id = $2")
             .bind(sha256)
@@ -472,14 +597,147 @@ pub async fn metadata(db: &Db, sha256: &str) -> StoreResult<StoredBlob> {
 
 #[cfg(test)]
 mod tests {
-    use super::sniff;
+    use super::{sniff, Backend, BlobStore, PART_BYTES};
+    use futures::stream::{self, BoxStream};
+    use object_store::memory::InMemory;
+    use object_store::path::Path;
+    use object_store::{
+        GetOptions, GetResult, ListResult, MultipartUpload, ObjectMeta, ObjectStore,
+        PutMultipartOptions, PutOptions, PutPayload, PutResult, UploadPart,
+    };
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// An S3 stand-in whose multipart uploads fail at their second part.
+    #[derive(Debug, Default)]
+    struct FailingParts {
+        inner: InMemory,
+        aborted: Arc<AtomicUsize>,
+    }
+
+    impl std::fmt::Display for FailingParts {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("FailingParts")
+        }
+    }
+
+    #[derive(Debug)]
+    struct FailingUpload {
+        parts: usize,
+        aborted: Arc<AtomicUsize>,
+    }
+
+    #[async_trait::async_trait]
+    impl MultipartUpload for FailingUpload {
+        fn put_part(&mut self, _data: PutPayload) -> UploadPart {
+            self.parts += 1;
+            let fail = self.parts == 2;
+            Box::pin(async move {
+                if fail {
+                    Err(object_store::Error::Generic {
+                        store: "FailingParts",
+                        source: "the connection was reset".into(),
+                    })
+                } else {
+                    Ok(())
+                }
+            })
+        }
+        async fn complete(&mut self) -> object_store::Result<PutResult> {
+            unreachable!("a failed upload is never completed")
+        }
+        async fn abort(&mut self) -> object_store::Result<()> {
+            self.aborted.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl ObjectStore for FailingParts {
+        async fn put_opts(
+            &self,
+            location: &Path,
+            payload: PutPayload,
+            opts: PutOptions,
+        ) -> object_store::Result<PutResult> {
+            self.inner.put_opts(location, payload, opts).await
+        }
+        async fn put_multipart_opts(
+            &self,
+            _location: &Path,
+            _opts: PutMultipartOptions,
+        ) -> object_store::Result<Box<dyn MultipartUpload>> {
+            Ok(Box::new(FailingUpload {
+                parts: 0,
+                aborted: self.aborted.clone(),
+            }))
+        }
+        async fn get_opts(
+            &self,
+            location: &Path,
+            options: GetOptions,
+        ) -> object_store::Result<GetResult> {
+            self.inner.get_opts(location, options).await
+        }
+        async fn delete(&self, location: &Path) -> object_store::Result<()> {
+            self.inner.delete(location).await
+        }
+        fn list(
+            &self,
+            prefix: Option<&Path>,
+        ) -> BoxStream<'static, object_store::Result<ObjectMeta>> {
+            self.inner.list(prefix)
+        }
+        async fn list_with_delimiter(
+            &self,
+            prefix: Option<&Path>,
+        ) -> object_store::Result<ListResult> {
+            self.inner.list_with_delimiter(prefix).await
+        }
+        async fn copy(&self, from: &Path, to: &Path) -> object_store::Result<()> {
+            self.inner.copy(from, to).await
+        }
+        async fn copy_if_not_exists(&self, from: &Path, to: &Path) -> object_store::Result<()> {
+            self.inner.copy_if_not_exists(from, to).await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_multipart_upload_is_aborted() {
+        let temp = tempfile::tempdir().unwrap();
+        let failing = Arc::new(FailingParts::default());
+        let store = BlobStore {
+            backend: Backend::S3 {
+                store: failing.clone(),
+                bucket: "test".into(),
+            },
+            temp_dir: temp.path().to_owned(),
+            max_bytes: 64 * 1024 * 1024,
+        };
+        let chunks =
+            (0..3).map(|_| Ok::<_, std::io::Error>(bytes::Bytes::from(vec![1u8; PART_BYTES])));
+        let error = store.put_stream(stream::iter(chunks)).await.unwrap_err();
+        assert!(
+            format!("{error:#}").contains("uploading a part"),
+            "{error:#}"
+        );
+        assert_eq!(
+            failing.aborted.load(Ordering::SeqCst),
+            1,
+            "the upload was aborted"
+        );
+        assert_eq!(std::fs::read_dir(temp.path()).unwrap().count(), 0);
+    }
 
     #[test]
     fn sniffing_looks_at_the_bytes_not_the_name() {
         assert_eq!(sniff(b"%PDF-1.4\n%\xe2\xe3"), "application/pdf");
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "image/png");
         assert_eq!(sniff("Công văn số 07".as_bytes()), "text/plain");
-        assert_eq!(sniff(b"MZ\x90\0\x03\0\0\0"), "application/vnd.microsoft.portable-executable");
+        assert_eq!(
+            sniff(b"MZ\x90\0\x03\0\0\0"),
+            "application/vnd.microsoft.portable-executable"
+        );
         assert_eq!(sniff(b"\0\x01\x02\xff\xfe"), "application/octet-stream");
     }
 }

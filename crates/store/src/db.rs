@@ -1,7 +1,6 @@
 //! Connecting to SQLite or PostgreSQL, applying migrations and starting transactions.
 
 use crate::error::{StoreError, StoreResult};
-use anyhow::Context;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -67,12 +66,26 @@ impl Default for PoolSettings {
     }
 }
 
+/// An sqlx configuration error as one sentence (its source chain repeats itself).
+fn plain(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Configuration(inner) => inner.to_string(),
+        other => other.to_string(),
+    }
+}
+
 impl Db {
     /// Connects to `url` (`sqlite://PATH` or `postgres://…`) without touching the schema.
     pub async fn connect(url: &str, settings: &PoolSettings) -> StoreResult<Self> {
         if url.starts_with("sqlite:") {
+            // Messages never repeat the URL: it may carry a password. Callers name the setting.
             let options = SqliteConnectOptions::from_str(url)
-                .with_context(|| format!("the SQLite database URL {url:?} is malformed"))?
+                .map_err(|e| {
+                    StoreError::Invalid(format!(
+                        "the SQLite database URL is malformed: {}",
+                        plain(&e)
+                    ))
+                })?
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
@@ -87,8 +100,19 @@ impl Db {
         }
         if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url)
-                .with_context(|| format!("the PostgreSQL database URL {url:?} is malformed"))?
+                .map_err(|e| {
+                    StoreError::Invalid(format!(
+                        "the PostgreSQL database URL is malformed: {}",
+                        plain(&e)
+                    ))
+                })?
                 .application_name("vanphong");
+            // One direct connection first: a pool would only report that it timed out,
+            // hiding the cause ("connection refused", "password authentication failed").
+            let probe = sqlx::ConnectOptions::connect(&options)
+                .await
+                .map_err(StoreError::Database)?;
+            let _ = sqlx::Connection::close(probe).await;
             let pool = PgPoolOptions::new()
                 .max_connections(settings.max_connections)
                 .acquire_timeout(settings.acquire_timeout)
@@ -96,8 +120,9 @@ impl Db {
                 .await?;
             return Ok(Self::Postgres(pool));
         }
+        let scheme = url.split(':').next().unwrap_or_default();
         Err(StoreError::Invalid(format!(
-            "the database URL must start with sqlite:// or postgres://, not {url:?}"
+            "the database URL must start with sqlite:// or postgres://, not {scheme}:"
         )))
     }
 
@@ -167,7 +192,9 @@ impl Db {
             Self::Sqlite(pool) => self.migrator().run(pool).await,
             Self::Postgres(pool) => self.migrator().run(pool).await,
         };
-        result.map_err(|e| StoreError::Other(anyhow::Error::new(e).context("applying database migrations")))
+        result.map_err(|e| {
+            StoreError::Other(anyhow::Error::new(e).context("applying database migrations"))
+        })
     }
 
     /// Starts a write transaction.

@@ -41,7 +41,9 @@ impl StoreError {
     pub fn is_unavailable(&self) -> bool {
         matches!(
             self,
-            Self::Database(sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed)
+            Self::Database(
+                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed
+            )
         )
     }
 }
@@ -52,10 +54,11 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::RowNotFound => Self::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 // PostgreSQL names the constraint; SQLite names the columns in its message.
-                let constraint = db
-                    .constraint()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| db.message().trim_start_matches("UNIQUE constraint failed: ").to_owned());
+                let constraint = db.constraint().map(str::to_owned).unwrap_or_else(|| {
+                    db.message()
+                        .trim_start_matches("UNIQUE constraint failed: ")
+                        .to_owned()
+                });
                 Self::Conflict { constraint }
             }
             _ => Self::Database(error),

@@ -18,7 +18,14 @@ pub struct Notification {
 
 /// Sends a notification unless one with the same key was already sent to this user.
 /// Returns whether it was new.
-pub async fn send(db: &Db, user: UserId, kind: &str, title: &str, link: &str, dedupe_key: &str) -> StoreResult<bool> {
+pub async fn send(
+    db: &Db,
+    user: UserId,
+    kind: &str,
+    title: &str,
+    link: &str,
+    dedupe_key: &str,
+) -> StoreResult<bool> {
     let inserted = on_pool!(db, pool => {
         sqlx::query(
             "INSERT INTO notifications (user_id, kind, title, link, dedupe_key, created_at) \

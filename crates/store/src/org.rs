@@ -54,14 +54,22 @@ pub async fn agency(db: &Db) -> StoreResult<Option<Agency>> {
 }
 
 /// Creates or replaces the agency's settings.
-pub async fn save_agency(db: &Db, origin: &Origin, settings: &AgencySettings) -> StoreResult<Agency> {
+pub async fn save_agency(
+    db: &Db,
+    origin: &Origin,
+    settings: &AgencySettings,
+) -> StoreResult<Agency> {
     let before = agency(db).await?;
     let after = Agency {
         code: settings.code.to_string(),
         name: settings.name.clone(),
         name_en: settings.name_en.clone(),
         abbreviation: settings.abbreviation.to_string(),
-        parent_abbreviation: settings.parent_abbreviation.as_ref().map(ToString::to_string).unwrap_or_default(),
+        parent_abbreviation: settings
+            .parent_abbreviation
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         address: settings.address.clone(),
         place_name: settings.place_name.clone(),
     };
@@ -183,7 +191,11 @@ pub async fn unit_tree(db: &Db) -> StoreResult<UnitTree> {
     let links: Vec<(i64, Option<i64>)> = on_pool!(db, pool => {
         sqlx::query_as("SELECT id, parent_id FROM units").fetch_all(pool).await?
     });
-    Ok(UnitTree::new(links.into_iter().map(|(id, parent)| (UnitId(id), parent.map(UnitId)))))
+    Ok(UnitTree::new(
+        links
+            .into_iter()
+            .map(|(id, parent)| (UnitId(id), parent.map(UnitId))),
+    ))
 }
 
 fn unit_conflict(error: StoreError) -> StoreError {
@@ -196,7 +208,9 @@ fn unit_conflict(error: StoreError) -> StoreError {
 
 pub async fn create_unit(db: &Db, origin: &Origin, input: &UnitInput) -> StoreResult<Unit> {
     if let Some(parent) = input.parent_id {
-        unit(db, parent).await.map_err(|_| StoreError::Invalid("unknown_parent_unit".into()))?;
+        unit(db, parent)
+            .await
+            .map_err(|_| StoreError::Invalid("unknown_parent_unit".into()))?;
     }
     let mut tx = db.begin().await?;
     let row: UnitRow = on_tx!(&mut tx, conn => {
@@ -311,7 +325,12 @@ pub async fn positions(db: &Db) -> StoreResult<Vec<Position>> {
         .collect())
 }
 
-pub async fn create_position(db: &Db, origin: &Origin, name: &str, rank: i64) -> StoreResult<Position> {
+pub async fn create_position(
+    db: &Db,
+    origin: &Origin,
+    name: &str,
+    rank: i64,
+) -> StoreResult<Position> {
     let mut tx = db.begin().await?;
     let id: i64 = on_tx!(&mut tx, conn => {
         sqlx::query_scalar("INSERT INTO positions (name, rank) VALUES ($1, $2) RETURNING id")
@@ -435,7 +454,11 @@ pub async fn organisation(db: &Db, id: OrganisationId) -> StoreResult<Organisati
     row.try_into()
 }
 
-pub async fn create_organisation(db: &Db, origin: &Origin, input: &OrganisationInput) -> StoreResult<Organisation> {
+pub async fn create_organisation(
+    db: &Db,
+    origin: &Origin,
+    input: &OrganisationInput,
+) -> StoreResult<Organisation> {
     let mut tx = db.begin().await?;
     let row: OrganisationRow = on_tx!(&mut tx, conn => {
         sqlx::query_as(&format!(

@@ -41,7 +41,13 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// Opens a session for `user` and returns the token for the cookie.
-pub async fn open(db: &Db, origin: &Origin, user: &User, user_agent: &str, policy: SessionPolicy) -> StoreResult<String> {
+pub async fn open(
+    db: &Db,
+    origin: &Origin,
+    user: &User,
+    user_agent: &str,
+    policy: SessionPolicy,
+) -> StoreResult<String> {
     let token = random_token();
     let now = crate::now();
     let mut tx = db.begin().await?;
@@ -76,12 +82,15 @@ pub async fn open(db: &Db, origin: &Origin, user: &User, user_agent: &str, polic
     Ok(token)
 }
 
+/// user id, created, last seen, expires.
+type SessionRow = (i64, DateTime<Utc>, DateTime<Utc>, DateTime<Utc>);
+
 /// The signed-in user behind a token, if the session is alive and the account enabled.
 /// Extends the idle expiry, at most once a minute to spare the database.
 pub async fn resolve(db: &Db, token: &str, policy: SessionPolicy) -> StoreResult<Option<User>> {
     let hash = token_hash(token);
     let now = crate::now();
-    let found: Option<(i64, DateTime<Utc>, DateTime<Utc>, DateTime<Utc>)> = on_pool!(db, pool => {
+    let found: Option<SessionRow> = on_pool!(db, pool => {
         sqlx::query_as("SELECT user_id, created_at, last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
             .bind(&hash)
             .fetch_optional(pool)
@@ -172,7 +181,12 @@ impl Default for ThrottlePolicy {
 
 /// True when too many recent failures name this user name or come from this address.
 /// The user name need not exist: unknown and known names are throttled alike.
-pub async fn is_throttled(db: &Db, username_key: &str, address: &str, policy: ThrottlePolicy) -> StoreResult<bool> {
+pub async fn is_throttled(
+    db: &Db,
+    username_key: &str,
+    address: &str,
+    policy: ThrottlePolicy,
+) -> StoreResult<bool> {
     let since = crate::now() - policy.window;
     let (by_name, by_address): (i64, i64) = on_pool!(db, pool => {
         sqlx::query_as(

@@ -3,7 +3,9 @@
 use crate::audit::{self, Change, Origin};
 use crate::db::{Db, Tx};
 use crate::error::{StoreError, StoreResult};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use serde_json::json;
 use std::sync::OnceLock;
@@ -67,7 +69,12 @@ impl TryFrom<UserRow> for User {
     type Error = StoreError;
     fn try_from(r: UserRow) -> StoreResult<Self> {
         let mut roles = Vec::new();
-        for code in r.roles.unwrap_or_default().split(',').filter(|c| !c.is_empty()) {
+        for code in r
+            .roles
+            .unwrap_or_default()
+            .split(',')
+            .filter(|c| !c.is_empty())
+        {
             roles.push(Role::parse(code).map_err(|e| StoreError::Other(e.into()))?);
         }
         roles.sort();
@@ -91,8 +98,12 @@ impl TryFrom<UserRow> for User {
 /// The roles as one comma-separated column, with the aggregate each backend spells.
 fn select_users(backend: crate::Backend, filter: &str) -> String {
     let aggregate = match backend {
-        crate::Backend::Sqlite => "(SELECT GROUP_CONCAT(role, ',') FROM user_roles r WHERE r.user_id = u.id)",
-        crate::Backend::Postgres => "(SELECT STRING_AGG(role, ',') FROM user_roles r WHERE r.user_id = u.id)",
+        crate::Backend::Sqlite => {
+            "(SELECT GROUP_CONCAT(role, ',') FROM user_roles r WHERE r.user_id = u.id)"
+        }
+        crate::Backend::Postgres => {
+            "(SELECT STRING_AGG(role, ',') FROM user_roles r WHERE r.user_id = u.id)"
+        }
     };
     format!(
         "SELECT u.id, u.username, u.full_name, u.email, u.phone, u.unit_id, u.position_id, u.clearance, \
@@ -149,7 +160,8 @@ pub fn hash_password(password: &str) -> StoreResult<String> {
 /// done is the same, so timing does not reveal whether the account exists.
 pub fn verify_password(stored_hash: Option<&str>, candidate: &str) -> bool {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_password("not a real password, only for timing").unwrap_or_default());
+    let dummy = DUMMY
+        .get_or_init(|| hash_password("not a real password, only for timing").unwrap_or_default());
     let (hash, real) = match stored_hash {
         Some(h) => (h, true),
         None => (dummy.as_str(), false),
@@ -157,7 +169,10 @@ pub fn verify_password(stored_hash: Option<&str>, candidate: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;
     };
-    argon2().verify_password(candidate.as_bytes(), &parsed).is_ok() && real
+    argon2()
+        .verify_password(candidate.as_bytes(), &parsed)
+        .is_ok()
+        && real
 }
 
 async fn write_roles(tx: &mut Tx, user_id: UserId, roles: &[Role]) -> StoreResult<()> {
@@ -242,7 +257,8 @@ pub async fn get(db: &Db, id: UserId) -> StoreResult<User> {
 
 pub async fn by_username(db: &Db, username: &str) -> StoreResult<User> {
     let sql = select_users(db.backend(), "WHERE u.username = $1");
-    let row: UserRow = on_pool!(db, pool => sqlx::query_as(&sql).bind(username).fetch_one(pool).await?);
+    let row: UserRow =
+        on_pool!(db, pool => sqlx::query_as(&sql).bind(username).fetch_one(pool).await?);
     row.try_into()
 }
 
@@ -267,14 +283,22 @@ pub struct UserFilter {
 }
 
 /// A page of users ordered by id after `after_id`.
-pub async fn list(db: &Db, filter: &UserFilter, after_id: Option<UserId>, limit: i64) -> StoreResult<Vec<User>> {
+pub async fn list(
+    db: &Db,
+    filter: &UserFilter,
+    after_id: Option<UserId>,
+    limit: i64,
+) -> StoreResult<Vec<User>> {
     let sql = select_users(
         db.backend(),
         "WHERE u.id > $1 AND ($2 IS NULL OR u.unit_id = $2) \
          AND ($3 IS NULL OR u.search_key LIKE $3) \
          AND ($4 OR NOT u.disabled) ORDER BY u.id LIMIT $5",
     );
-    let pattern = filter.search.as_ref().map(|s| format!("%{}%", vanphong_core::text::fold(s)));
+    let pattern = filter
+        .search
+        .as_ref()
+        .map(|s| format!("%{}%", vanphong_core::text::fold(s)));
     let rows: Vec<UserRow> = on_pool!(db, pool => {
         sqlx::query_as(&sql)
             .bind(after_id.map(|u| u.0).unwrap_or(0))
@@ -289,7 +313,13 @@ pub async fn list(db: &Db, filter: &UserFilter, after_id: Option<UserId>, limit:
 }
 
 /// Updates profile, roles and clearance if nobody changed the account since it was read.
-pub async fn update(db: &Db, origin: &Origin, id: UserId, expected_version: i64, change: &UserUpdate) -> StoreResult<User> {
+pub async fn update(
+    db: &Db,
+    origin: &Origin,
+    id: UserId,
+    expected_version: i64,
+    change: &UserUpdate,
+) -> StoreResult<User> {
     let mut tx = db.begin().await?;
     let before = load_in_tx(&mut tx, id).await?;
     if before.version != expected_version {
@@ -314,12 +344,18 @@ pub async fn update(db: &Db, origin: &Origin, id: UserId, expected_version: i64,
     });
     write_roles(&mut tx, id, &change.roles).await?;
     let after = load_in_tx(&mut tx, id).await?;
-    let permissions_changed = before.roles != after.roles || before.clearance != after.clearance || before.unit_id != after.unit_id;
+    let permissions_changed = before.roles != after.roles
+        || before.clearance != after.clearance
+        || before.unit_id != after.unit_id;
     audit::append(
         &mut tx,
         origin,
         Change {
-            action: if permissions_changed { "user.permissions_change" } else { "user.update" },
+            action: if permissions_changed {
+                "user.permissions_change"
+            } else {
+                "user.update"
+            },
             object_kind: "user",
             object_id: id.to_string(),
             before: Some(before.snapshot()),
@@ -333,7 +369,12 @@ pub async fn update(db: &Db, origin: &Origin, id: UserId, expected_version: i64,
 }
 
 /// Sets a new password and signs the account out everywhere.
-pub async fn set_password(db: &Db, origin: &Origin, id: UserId, password: &NewPassword) -> StoreResult<()> {
+pub async fn set_password(
+    db: &Db,
+    origin: &Origin,
+    id: UserId,
+    password: &NewPassword,
+) -> StoreResult<()> {
     let password = password.expose().to_owned();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
@@ -373,7 +414,12 @@ pub async fn set_password(db: &Db, origin: &Origin, id: UserId, password: &NewPa
 }
 
 /// Disables or re-enables an account; disabling also ends its sessions and API keys' use.
-pub async fn set_disabled(db: &Db, origin: &Origin, id: UserId, disabled: bool) -> StoreResult<User> {
+pub async fn set_disabled(
+    db: &Db,
+    origin: &Origin,
+    id: UserId,
+    disabled: bool,
+) -> StoreResult<User> {
     let mut tx = db.begin().await?;
     let before = load_in_tx(&mut tx, id).await?;
     on_tx!(&mut tx, conn => {
@@ -391,7 +437,11 @@ pub async fn set_disabled(db: &Db, origin: &Origin, id: UserId, disabled: bool) 
         &mut tx,
         origin,
         Change {
-            action: if disabled { "user.disable" } else { "user.enable" },
+            action: if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
             object_kind: "user",
             object_id: id.to_string(),
             before: Some(before.snapshot()),
@@ -413,5 +463,7 @@ pub async fn set_language(db: &Db, id: UserId, language: &str) -> StoreResult<()
 }
 
 pub async fn count(db: &Db) -> StoreResult<i64> {
-    Ok(on_pool!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await?))
+    Ok(
+        on_pool!(db, pool => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(pool).await?),
+    )
 }

@@ -78,8 +78,15 @@ impl RequestContext {
     }
 
     /// Refuses unless the signed-in user may do `action` on `target`.
-    pub fn authorize(&self, action: Action, target: Target, tree: &UnitTree) -> Result<(), AppError> {
-        let user = self.user().ok_or_else(|| AppError::SignInRequired { next: self.path.clone() })?;
+    pub fn authorize(
+        &self,
+        action: Action,
+        target: Target,
+        tree: &UnitTree,
+    ) -> Result<(), AppError> {
+        let user = self.user().ok_or_else(|| AppError::SignInRequired {
+            next: self.path.clone(),
+        })?;
         permission::authorize(&user.actor(), action, target, tree).map_err(|_| AppError::Forbidden)
     }
 
@@ -100,7 +107,9 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
             .extensions
             .get::<RequestContext>()
             .cloned()
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the context middleware did not run")))
+            .ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("the context middleware did not run"))
+            })
     }
 }
 
@@ -112,7 +121,12 @@ pub struct SignedIn(pub RequestContext);
 impl SignedIn {
     pub fn user(&self) -> &User {
         // The extractor only succeeds with a principal.
-        &self.0.principal.as_ref().expect("SignedIn always has a principal").user
+        &self
+            .0
+            .principal
+            .as_ref()
+            .expect("SignedIn always has a principal")
+            .user
     }
 }
 
@@ -139,7 +153,8 @@ pub struct RateLimiter(DefaultKeyedRateLimiter<IpAddr>);
 
 impl RateLimiter {
     pub fn new(per_minute: u32) -> Self {
-        let quota = Quota::per_minute(NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN));
+        let quota =
+            Quota::per_minute(NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN));
         Self(governor::RateLimiter::keyed(quota))
     }
 
@@ -181,7 +196,8 @@ fn is_api_path(path: &str) -> bool {
 
 /// Paths that never count against the public rate limit.
 fn is_exempt_from_rate_limit(path: &str) -> bool {
-    path.starts_with("/assets/") || matches!(path, "/healthz" | "/readyz" | "/metrics" | "/favicon.ico")
+    path.starts_with("/assets/")
+        || matches!(path, "/healthz" | "/readyz" | "/metrics" | "/favicon.ico")
 }
 
 fn tokens_match(a: &str, b: &str) -> bool {
@@ -190,14 +206,25 @@ fn tokens_match(a: &str, b: &str) -> bool {
 
 /// Finds the `_csrf` value in an `application/x-www-form-urlencoded` body or query.
 fn csrf_in_form(body: &[u8]) -> Option<String> {
-    form_urlencoded::parse(body).find(|(k, _)| k == "_csrf").map(|(_, v)| v.into_owned())
+    form_urlencoded::parse(body)
+        .find(|(k, _)| k == "_csrf")
+        .map(|(_, v)| v.into_owned())
 }
 
 /// The middleware in front of every route.
-pub async fn middleware(State(state): State<AppState>, jar: CookieJar, request: Request, next: Next) -> Response {
+pub async fn middleware(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    request: Request,
+    next: Next,
+) -> Response {
     let address = client_address(&state, &request);
     let path = request.uri().path().to_owned();
-    let path_and_query = request.uri().path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| path.clone());
+    let path_and_query = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| path.clone());
     let method = request.method().clone();
 
     // Who is asking.
@@ -212,13 +239,22 @@ pub async fn middleware(State(state): State<AppState>, jar: CookieJar, request: 
                 })
             }
             Ok(None) => {}
-            Err(e) => return render_error(&state, &path, Lang::Vi, AppError::from(e).into_response()),
+            Err(e) => {
+                return render_error(&state, &path, Lang::Vi, AppError::from(e).into_response())
+            }
         }
     } else if let Some(cookie) = jar.get(SESSION_COOKIE) {
         match sessions::resolve(&state.db, cookie.value(), state.config.session).await {
-            Ok(Some(user)) => principal = Some(Principal { user, api_key: None }),
+            Ok(Some(user)) => {
+                principal = Some(Principal {
+                    user,
+                    api_key: None,
+                })
+            }
             Ok(None) => {}
-            Err(e) => return render_error(&state, &path, Lang::Vi, AppError::from(e).into_response()),
+            Err(e) => {
+                return render_error(&state, &path, Lang::Vi, AppError::from(e).into_response())
+            }
         }
     }
 
@@ -228,15 +264,28 @@ pub async fn middleware(State(state): State<AppState>, jar: CookieJar, request: 
         .or_else(|| jar.get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
         .unwrap_or_default();
 
-    if principal.is_none() && !is_exempt_from_rate_limit(&path) && !state.rate_limiter.allow(address) {
+    if principal.is_none()
+        && !is_exempt_from_rate_limit(&path)
+        && !state.rate_limiter.allow(address)
+    {
         let mut response = render_error(&state, &path, lang, AppError::RateLimited.into_response());
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
         return response;
     }
 
     // A bearer token that did not authenticate is an error, not an anonymous request.
     if bearer.is_some() && principal.is_none() {
-        return render_error(&state, &path, lang, AppError::SignInRequired { next: path_and_query }.into_response());
+        return render_error(
+            &state,
+            &path,
+            lang,
+            AppError::SignInRequired {
+                next: path_and_query,
+            }
+            .into_response(),
+        );
     }
 
     let existing_csrf = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned());
@@ -252,9 +301,7 @@ pub async fn middleware(State(state): State<AppState>, jar: CookieJar, request: 
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
-            .or_else(|| {
-                parts.uri.query().and_then(|q| csrf_in_form(q.as_bytes()))
-            });
+            .or_else(|| parts.uri.query().and_then(|q| csrf_in_form(q.as_bytes())));
         let is_form = parts
             .headers
             .get(header::CONTENT_TYPE)
@@ -267,7 +314,15 @@ pub async fn middleware(State(state): State<AppState>, jar: CookieJar, request: 
                     Body::from(bytes)
                 }
                 Err(_) => {
-                    return render_error(&state, &path, lang, AppError::TooLarge { limit: FORM_LIMIT as u64 }.into_response())
+                    return render_error(
+                        &state,
+                        &path,
+                        lang,
+                        AppError::TooLarge {
+                            limit: FORM_LIMIT as u64,
+                        }
+                        .into_response(),
+                    )
                 }
             }
         } else {
@@ -278,7 +333,12 @@ pub async fn middleware(State(state): State<AppState>, jar: CookieJar, request: 
             _ => false,
         };
         if !valid {
-            return render_error(&state, &path, lang, AppError::invalid("csrf").into_response());
+            return render_error(
+                &state,
+                &path,
+                lang,
+                AppError::invalid("csrf").into_response(),
+            );
         }
         request = Request::from_parts(parts, body);
     }
@@ -305,7 +365,10 @@ pub async fn middleware(State(state): State<AppState>, jar: CookieJar, request: 
         }
     }
     let headers = response.headers_mut();
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     if !is_api_path(&path) {
         headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
@@ -330,15 +393,22 @@ fn render_error(state: &AppState, path: &str, lang: Lang, response: Response) ->
         let fields: serde_json::Map<String, serde_json::Value> = info
             .fields
             .iter()
-            .map(|f| (f.field.clone(), serde_json::Value::String(i18n::t(lang, &f.key).to_owned())))
+            .map(|f| {
+                (
+                    f.field.clone(),
+                    serde_json::Value::String(i18n::t(lang, &f.key).to_owned()),
+                )
+            })
             .collect();
-        let mut body = serde_json::json!({"error": {"code": info.code, "message": message, "fields": fields}});
+        let mut body =
+            serde_json::json!({"error": {"code": info.code, "message": message, "fields": fields}});
         if let Some(id) = &info.request_id {
             body["error"]["request_id"] = serde_json::Value::String(id.clone());
         }
         let mut out = (info.status, axum::Json(body)).into_response();
         if info.status == StatusCode::UNAUTHORIZED {
-            out.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            out.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         return out;
     }
@@ -353,7 +423,9 @@ pub fn urlencode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
             other => format!("%{other:02X}"),
         })
         .collect()

@@ -34,7 +34,10 @@ pub enum AppError {
     #[error("forbidden")]
     Forbidden,
     #[error("invalid request: {code}")]
-    Invalid { code: String, fields: Vec<FieldError> },
+    Invalid {
+        code: String,
+        fields: Vec<FieldError>,
+    },
     #[error("conflict: {code}")]
     Conflict { code: String },
     #[error("the upload is larger than {limit} bytes")]
@@ -69,6 +72,14 @@ impl AppError {
         }
     }
 
+    /// A refusal with its own code and a message for one field.
+    pub fn field(code: &str, field: &str, key: &str) -> Self {
+        Self::Invalid {
+            code: code.to_owned(),
+            fields: vec![FieldError::new(field, key)],
+        }
+    }
+
     pub fn fields(fields: Vec<FieldError>) -> Self {
         Self::Invalid {
             code: "validation".to_owned(),
@@ -81,9 +92,16 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => Self::NotFound,
-            StoreError::Stale => Self::Conflict { code: "stale".into() },
-            StoreError::Conflict { .. } => Self::Conflict { code: "duplicate".into() },
-            StoreError::Invalid(code) => Self::Invalid { code, fields: Vec::new() },
+            StoreError::Stale => Self::Conflict {
+                code: "stale".into(),
+            },
+            StoreError::Conflict { .. } => Self::Conflict {
+                code: "duplicate".into(),
+            },
+            StoreError::Invalid(code) => Self::Invalid {
+                code,
+                fields: Vec::new(),
+            },
             StoreError::TooLarge { limit } => Self::TooLarge { limit },
             e if e.is_unavailable() => Self::Unavailable,
             other => Self::Internal(anyhow::Error::new(other)),
@@ -95,7 +113,9 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code) = match &self {
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found".to_owned()),
-            Self::SignInRequired { .. } => (StatusCode::UNAUTHORIZED, "sign_in_required".to_owned()),
+            Self::SignInRequired { .. } => {
+                (StatusCode::UNAUTHORIZED, "sign_in_required".to_owned())
+            }
             Self::Forbidden => (StatusCode::FORBIDDEN, "forbidden".to_owned()),
             Self::Invalid { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code.clone()),
             Self::Conflict { code } => (StatusCode::CONFLICT, code.clone()),

@@ -33,11 +33,15 @@ impl Table {
         let mut out = Vec::from("\u{feff}".as_bytes());
         {
             let mut writer = csv::Writer::from_writer(&mut out);
-            writer.write_record(&self.headers).map_err(|e| AppError::Internal(e.into()))?;
+            writer
+                .write_record(&self.headers)
+                .map_err(|e| AppError::Internal(e.into()))?;
             for row in &self.rows {
                 // A cell starting with = + - @ would run as a formula in a spreadsheet.
                 let safe: Vec<String> = row.iter().map(|c| neutralise_formula(c)).collect();
-                writer.write_record(&safe).map_err(|e| AppError::Internal(e.into()))?;
+                writer
+                    .write_record(&safe)
+                    .map_err(|e| AppError::Internal(e.into()))?;
             }
             writer.flush().map_err(|e| AppError::Internal(e.into()))?;
         }
@@ -48,8 +52,15 @@ impl Table {
         let mut workbook = rust_xlsxwriter::Workbook::new();
         let bold = rust_xlsxwriter::Format::new().set_bold();
         let sheet = workbook.add_worksheet();
-        let name: String = self.sheet.chars().filter(|c| !"[]:*?/\\".contains(*c)).take(31).collect();
-        sheet.set_name(&name).map_err(|e| AppError::Internal(e.into()))?;
+        let name: String = self
+            .sheet
+            .chars()
+            .filter(|c| !"[]:*?/\\".contains(*c))
+            .take(31)
+            .collect();
+        sheet
+            .set_name(&name)
+            .map_err(|e| AppError::Internal(e.into()))?;
         for (col, title) in self.headers.iter().enumerate() {
             sheet
                 .write_string_with_format(0, col as u16, title, &bold)
@@ -64,7 +75,9 @@ impl Table {
             }
         }
         sheet.autofit();
-        workbook.save_to_buffer().map_err(|e| AppError::Internal(e.into()))
+        workbook
+            .save_to_buffer()
+            .map_err(|e| AppError::Internal(e.into()))
     }
 
     /// The download response in `format`, named `file_stem.csv` or `.xlsx`.

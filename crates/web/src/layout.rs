@@ -4,7 +4,7 @@
 use crate::context::RequestContext;
 use crate::error::{ErrorInfo, FieldError};
 use crate::i18n::{t, Lang};
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 use vanphong_core::permission::Action;
 
 const STYLE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -31,14 +31,9 @@ pub fn page(ctx: &RequestContext, title: &str, content: Markup) -> Page {
                     a.brand href="/" accesskey="h" { "vanphong" }
                     @if let Some(user) = ctx.user() {
                         nav aria-label=(t(lang, "layout.main_navigation")) {
-                            a href="/" { (t(lang, "nav.home")) }
-                            @if ctx.can(Action::ManageUsers) {
-                                a href="/admin/units" { (t(lang, "nav.units")) }
-                                a href="/admin/users" accesskey="u" { (t(lang, "nav.users")) }
-                                a href="/admin/organisations" { (t(lang, "nav.organisations")) }
-                                a href="/admin/areas" { (t(lang, "nav.areas")) }
-                                a href="/admin/api-keys" { (t(lang, "nav.api_keys")) }
-                                a href="/admin/audit" { (t(lang, "nav.audit")) }
+                            (nav_link(ctx, "/", "nav.home", None))
+                            @if ctx.can(Action::ManageUsers) || ctx.can(Action::ManageOrganisation) {
+                                (nav_link(ctx, "/admin", "nav.administration", Some("a")))
                             }
                         }
                         div.account {
@@ -63,6 +58,35 @@ pub fn page(ctx: &RequestContext, title: &str, content: Markup) -> Page {
     axum::response::Html(markup.into_string())
 }
 
+/// A navigation link, marked as the current page where it is.
+fn nav_link(ctx: &RequestContext, href: &str, key: &str, accesskey: Option<&str>) -> Markup {
+    let path = ctx.path.split('?').next().unwrap_or_default();
+    let current = if href == "/" {
+        path == "/"
+    } else {
+        path.starts_with(href)
+    };
+    html! {
+        a href=(href) aria-current=[current.then_some("page")] accesskey=[accesskey] { (t(ctx.lang, key)) }
+    }
+}
+
+/// The sections of the administration, for its index page.
+pub const ADMIN_SECTIONS: [(&str, &str, &str); 8] = [
+    ("/admin/agency", "nav.agency", "admin.agency_hint"),
+    ("/admin/units", "nav.units", "admin.units_hint"),
+    ("/admin/positions", "nav.positions", "admin.positions_hint"),
+    ("/admin/users", "nav.users", "admin.users_hint"),
+    (
+        "/admin/organisations",
+        "nav.organisations",
+        "admin.organisations_hint",
+    ),
+    ("/admin/areas", "nav.areas", "admin.areas_hint"),
+    ("/admin/api-keys", "nav.api_keys", "admin.api_keys_hint"),
+    ("/admin/audit", "nav.audit", "admin.audit_hint"),
+];
+
 fn language_switch(ctx: &RequestContext) -> Markup {
     let other = ctx.lang.other();
     html! {
@@ -78,8 +102,11 @@ pub fn csrf_field(ctx: &RequestContext) -> Markup {
 }
 
 /// The message for a field, if any, in the user's language.
-pub fn field_error<'a>(lang: Lang, errors: &'a [FieldError], field: &str) -> Option<&'static str> {
-    errors.iter().find(|e| e.field == field).map(|e| t(lang, &e.key))
+pub fn field_error(lang: Lang, errors: &[FieldError], field: &str) -> Option<&'static str> {
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| t(lang, &e.key))
 }
 
 /// A labelled text input with its error message beside it.
@@ -137,27 +164,53 @@ impl<'a> Field<'a> {
         let error = field_error(lang, errors, self.name);
         let id = format!("f-{}", self.name);
         let error_id = format!("e-{}", self.name);
+        let hint_id = format!("h-{}", self.name);
+        let described: Vec<&str> = [
+            self.hint.map(|_| hint_id.as_str()),
+            error.map(|_| error_id.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        // After a refused submission the first field in error takes the focus; otherwise
+        // the field marked autofocus does.
+        let focus = if errors.is_empty() {
+            self.autofocus
+        } else {
+            is_first_error(errors, self.name)
+        };
         html! {
             div.field.invalid[error.is_some()] {
                 label for=(id) { (self.label) @if self.required { span.req aria-hidden="true" { " *" } } }
                 input id=(id) name=(self.name) type=(self.kind) value=(self.value)
-                    required[self.required] autofocus[self.autofocus] autocomplete=(self.autocomplete)
-                    aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| error_id.as_str())];
-                @if let Some(hint) = self.hint { small.hint { (hint) } }
+                    required[self.required] autofocus[focus] autocomplete=(self.autocomplete)
+                    aria-invalid=[error.map(|_| "true")] aria-describedby=[(!described.is_empty()).then(|| described.join(" "))];
+                @if let Some(hint) = self.hint { small.hint id=(hint_id) { (hint) } }
                 @if let Some(message) = error { p.error id=(error_id) role="alert" { (message) } }
             }
         }
     }
 }
 
+fn is_first_error(errors: &[FieldError], field: &str) -> bool {
+    errors.first().is_some_and(|e| e.field == field)
+}
+
 /// A labelled select with its error beside it. `options` are (value, label).
-pub fn select(lang: Lang, errors: &[FieldError], name: &str, label: &str, options: &[(String, String)], selected: &str) -> Markup {
+pub fn select(
+    lang: Lang,
+    errors: &[FieldError],
+    name: &str,
+    label: &str,
+    options: &[(String, String)],
+    selected: &str,
+) -> Markup {
     let error = field_error(lang, errors, name);
     let id = format!("f-{name}");
     html! {
         div.field.invalid[error.is_some()] {
             label for=(id) { (label) }
-            select id=(id) name=(name) aria-invalid=[error.map(|_| "true")] {
+            select id=(id) name=(name) aria-invalid=[error.map(|_| "true")] autofocus[is_first_error(errors, name)] {
                 @for (value, text) in options {
                     option value=(value) selected[value == selected] { (text) }
                 }
@@ -237,9 +290,4 @@ pub fn format_bytes(bytes: u64) -> String {
     } else {
         format!("{bytes} B")
     }
-}
-
-/// Marks text as already-safe HTML. Only for constant strings written in this crate.
-pub fn trusted(html: &'static str) -> PreEscaped<&'static str> {
-    PreEscaped(html)
 }

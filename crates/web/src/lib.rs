@@ -82,15 +82,19 @@ impl AppState {
 
     /// The working-day calendar, built once per process on first use (the lunar
     /// astronomy for 201 years takes a few milliseconds).
-    pub async fn calendar(&self) -> Result<Arc<vanphong_core::calendar::WorkingCalendar>, error::AppError> {
+    pub async fn calendar(
+        &self,
+    ) -> Result<Arc<vanphong_core::calendar::WorkingCalendar>, error::AppError> {
         self.calendar
             .get_or_try_init(|| async {
                 let overrides = std::collections::BTreeMap::new();
-                tokio::task::spawn_blocking(move || vanphong_core::calendar::WorkingCalendar::new(&overrides))
-                    .await
-                    .map_err(|e| error::AppError::Internal(e.into()))?
-                    .map(Arc::new)
-                    .map_err(|e| error::AppError::Internal(e.into()))
+                tokio::task::spawn_blocking(move || {
+                    vanphong_core::calendar::WorkingCalendar::new(&overrides)
+                })
+                .await
+                .map_err(|e| error::AppError::Internal(e.into()))?
+                .map(Arc::new)
+                .map_err(|e| error::AppError::Internal(e.into()))
             })
             .await
             .cloned()
@@ -126,7 +130,11 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .merge(ops::router())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), context::middleware))
+        .fallback(|| async { error::AppError::NotFound })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            context::middleware,
+        ))
         .layer(axum::middleware::from_fn(ops::record_metrics))
         .layer(tower_http::trace::TraceLayer::new_for_http())
         .with_state(state)
@@ -139,7 +147,10 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

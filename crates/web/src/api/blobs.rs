@@ -33,12 +33,22 @@ pub struct BlobBody {
 #[utoipa::path(post, path = "/api/v1/blobs", tag = "files",
     request_body(content_type = "multipart/form-data", description = "A form with one field named `file`."),
     responses((status = 201, body = BlobBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn upload(State(state): State<AppState>, ctx: SignedIn, mut multipart: Multipart) -> AppResult<(StatusCode, Json<BlobBody>)> {
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    mut multipart: Multipart,
+) -> AppResult<(StatusCode, Json<BlobBody>)> {
     ctx.authorize_agency(Action::UploadAttachment)?;
     loop {
-        let field = multipart.next_field().await.map_err(|_| AppError::invalid("malformed_multipart"))?;
+        let field = multipart
+            .next_field()
+            .await
+            .map_err(|_| AppError::invalid("malformed_multipart"))?;
         let Some(field) = field else {
-            return Err(AppError::fields(vec![FieldError::new("file", "form.required")]));
+            return Err(AppError::fields(vec![FieldError::new(
+                "file",
+                "form.required",
+            )]));
         };
         if field.name() != Some("file") {
             continue;
@@ -48,10 +58,14 @@ pub async fn upload(State(state): State<AppState>, ctx: SignedIn, mut multipart:
         let name_for_check = file_name.clone();
         let stored = state
             .blobs
-            .put_stream_checked(stream, move |blob| check_upload(&name_for_check, &blob.content_type).map_err(|r| r.code().to_owned()))
+            .put_stream_checked(stream, move |blob| {
+                check_upload(&name_for_check, &blob.content_type).map_err(|r| r.code().to_owned())
+            })
             .await
             .map_err(|e| match e {
-                StoreError::Invalid(code) if code.starts_with("upload_") => AppError::fields(vec![FieldError::new("file", &format!("error.{code}"))]),
+                StoreError::Invalid(code) if code.starts_with("upload_") => {
+                    AppError::field(&code, "file", &format!("error.{code}"))
+                }
                 StoreError::Invalid(_) => AppError::invalid("upload_interrupted"),
                 other => other.into(),
             })?;
@@ -72,12 +86,21 @@ pub async fn upload(State(state): State<AppState>, ctx: SignedIn, mut multipart:
 #[utoipa::path(get, path = "/api/v1/blobs/{sha256}", tag = "files",
     params(("sha256" = String, Path, description = "The content's SHA-256 in hex")),
     responses((status = 200, description = "The file's bytes"), (status = 404, body = ErrorBody)))]
-pub async fn download(State(state): State<AppState>, ctx: SignedIn, Path(sha256): Path<String>) -> AppResult<Response> {
+pub async fn download(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path(sha256): Path<String>,
+) -> AppResult<Response> {
     // Not found rather than forbidden: the caller learns nothing about others' files.
-    let file_name = blobs::uploaded_by(&state.db, &sha256, ctx.user().id).await?.ok_or(AppError::NotFound)?;
+    let file_name = blobs::uploaded_by(&state.db, &sha256, ctx.user().id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let meta = blobs::metadata(&state.db, &sha256).await?;
     let stream = state.blobs.open_stream(&sha256).await?;
-    let disposition = format!("attachment; filename*=UTF-8''{}", crate::context::urlencode(&file_name));
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        crate::context::urlencode(&file_name)
+    );
     Ok((
         [
             (header::CONTENT_TYPE, meta.content_type),

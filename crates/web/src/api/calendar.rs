@@ -28,8 +28,13 @@ pub struct HolidayList {
 #[utoipa::path(get, path = "/api/v1/calendar/{year}", tag = "calendar",
     params(("year" = i32, Path, description = "1900 to 2100")),
     responses((status = 200, body = HolidayList), (status = 422, body = ErrorBody)), security(()))]
-pub async fn holidays(State(state): State<AppState>, Path(year): Path<String>) -> AppResult<Json<HolidayList>> {
-    let year: i32 = year.parse().map_err(|_| AppError::fields(vec![FieldError::new("year", "calendar.year_range")]))?;
+pub async fn holidays(
+    State(state): State<AppState>,
+    Path(year): Path<String>,
+) -> AppResult<Json<HolidayList>> {
+    let year: i32 = year
+        .parse()
+        .map_err(|_| AppError::fields(vec![FieldError::new("year", "calendar.year_range")]))?;
     let calendar = state.calendar().await?;
     let list = calendar
         .holidays(year)
@@ -71,9 +76,14 @@ pub struct AddResult {
 /// The date `days` working days after `date` (day 1 is the next working day).
 #[utoipa::path(get, path = "/api/v1/calendar/add-working-days", tag = "calendar", params(AddQuery),
     responses((status = 200, body = AddResult), (status = 422, body = ErrorBody)), security(()))]
-pub async fn add_working_days(State(state): State<AppState>, ApiQuery(query): ApiQuery<AddQuery>) -> AppResult<Json<AddResult>> {
+pub async fn add_working_days(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<AddQuery>,
+) -> AppResult<Json<AddResult>> {
     let mut errors = Vec::new();
-    let date = NaiveDate::parse_from_str(query.date.trim(), "%Y-%m-%d").map_err(|_| errors.push(FieldError::new("date", "form.date_invalid"))).ok();
+    let date = NaiveDate::parse_from_str(query.date.trim(), "%Y-%m-%d")
+        .map_err(|_| errors.push(FieldError::new("date", "form.date_invalid")))
+        .ok();
     let days = query
         .days
         .trim()

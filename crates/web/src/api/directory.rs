@@ -94,7 +94,11 @@ pub struct UnitList {
 pub async fn list_units(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Json<UnitList>> {
     ctx.authorize_agency(Action::ViewDirectory)?;
     Ok(Json(UnitList {
-        items: org::units(&state.db).await?.into_iter().map(Into::into).collect(),
+        items: org::units(&state.db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
     }))
 }
 
@@ -128,11 +132,19 @@ fn text_field(field: &str, error: text::TextError) -> FieldError {
 /// Creates a unit (administrators).
 #[utoipa::path(post, path = "/api/v1/units", tag = "directory", request_body = UnitRequest,
     responses((status = 201, body = UnitBody), (status = 422, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
-pub async fn create_unit(State(state): State<AppState>, ctx: SignedIn, ApiJson(body): ApiJson<UnitRequest>) -> AppResult<(StatusCode, Json<UnitBody>)> {
+pub async fn create_unit(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    ApiJson(body): ApiJson<UnitRequest>,
+) -> AppResult<(StatusCode, Json<UnitBody>)> {
     ctx.authorize_agency(Action::ManageOrganisation)?;
     let mut errors = Vec::new();
-    let name = text::required_line(&body.name, 200).map_err(|e| errors.push(text_field("name", e))).ok();
-    let abbreviation = Abbreviation::parse(&body.abbreviation).map_err(|_| errors.push(FieldError::new("abbreviation", "unit.abbreviation_invalid"))).ok();
+    let name = text::required_line(&body.name, 200)
+        .map_err(|e| errors.push(text_field("name", e)))
+        .ok();
+    let abbreviation = Abbreviation::parse(&body.abbreviation)
+        .map_err(|_| errors.push(FieldError::new("abbreviation", "unit.abbreviation_invalid")))
+        .ok();
     let (Some(name), Some(abbreviation), true) = (name, abbreviation, errors.is_empty()) else {
         return Err(AppError::fields(errors));
     };
@@ -145,8 +157,12 @@ pub async fn create_unit(State(state): State<AppState>, ctx: SignedIn, ApiJson(b
     };
     match org::create_unit(&state.db, &ctx.origin(), &input).await {
         Ok(unit) => Ok((StatusCode::CREATED, Json(unit.into()))),
-        Err(StoreError::Invalid(code)) if code == "abbreviation_taken" => Err(AppError::fields(vec![FieldError::new("abbreviation", "unit.abbreviation_taken")])),
-        Err(StoreError::Invalid(code)) if code == "unknown_parent_unit" => Err(AppError::fields(vec![FieldError::new("parent_id", "unit.unknown_parent")])),
+        Err(StoreError::Invalid(code)) if code == "abbreviation_taken" => Err(AppError::fields(
+            vec![FieldError::new("abbreviation", "unit.abbreviation_taken")],
+        )),
+        Err(StoreError::Invalid(code)) if code == "unknown_parent_unit" => Err(AppError::fields(
+            vec![FieldError::new("parent_id", "unit.unknown_parent")],
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -167,13 +183,20 @@ pub struct UserListQuery {
 /// Users, a page at a time (administrators).
 #[utoipa::path(get, path = "/api/v1/users", tag = "directory", params(UserListQuery),
     responses((status = 200, body = Page<UserBody>), (status = 403, body = super::ErrorBody)))]
-pub async fn list_users(State(state): State<AppState>, ctx: SignedIn, ApiQuery(query): ApiQuery<UserListQuery>) -> AppResult<Json<Page<UserBody>>> {
+pub async fn list_users(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    ApiQuery(query): ApiQuery<UserListQuery>,
+) -> AppResult<Json<Page<UserBody>>> {
     ctx.authorize_agency(Action::ManageUsers)?;
     let limit = check_limit(query.limit)?;
     let after = decode_cursor(query.cursor.as_deref())?;
     let filter = UserFilter {
         unit_id: query.unit_id.map(UnitId),
-        search: query.q.filter(|q| !q.trim().is_empty()).map(|q| text::normalize(&q)),
+        search: query
+            .q
+            .filter(|q| !q.trim().is_empty())
+            .map(|q| text::normalize(&q)),
         include_disabled: query.include_disabled,
     };
     let rows = users::list(&state.db, &filter, after.map(UserId), limit + 1).await?;
@@ -201,13 +224,25 @@ pub struct UserRequest {
 /// Creates a user (administrators).
 #[utoipa::path(post, path = "/api/v1/users", tag = "directory", request_body = UserRequest,
     responses((status = 201, body = UserBody), (status = 422, body = super::ErrorBody)))]
-pub async fn create_user(State(state): State<AppState>, ctx: SignedIn, ApiJson(body): ApiJson<UserRequest>) -> AppResult<(StatusCode, Json<UserBody>)> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    ApiJson(body): ApiJson<UserRequest>,
+) -> AppResult<(StatusCode, Json<UserBody>)> {
     ctx.authorize_agency(Action::ManageUsers)?;
     let mut errors = Vec::new();
-    let username = Username::parse(&body.username).map_err(|_| errors.push(FieldError::new("username", "user.username_hint"))).ok();
-    let full_name = text::required_line(&body.full_name, 200).map_err(|e| errors.push(text_field("full_name", e))).ok();
-    let password = NewPassword::parse(&body.password).map_err(|_| errors.push(FieldError::new("password", "account.password_hint"))).ok();
-    let clearance = Secrecy::parse(body.clearance.as_deref().unwrap_or("normal")).map_err(|_| errors.push(FieldError::new("clearance", "form.unknown_value"))).ok();
+    let username = Username::parse(&body.username)
+        .map_err(|_| errors.push(FieldError::new("username", "user.username_hint")))
+        .ok();
+    let full_name = text::required_line(&body.full_name, 200)
+        .map_err(|e| errors.push(text_field("full_name", e)))
+        .ok();
+    let password = NewPassword::parse(&body.password)
+        .map_err(|_| errors.push(FieldError::new("password", "account.password_hint")))
+        .ok();
+    let clearance = Secrecy::parse(body.clearance.as_deref().unwrap_or("normal"))
+        .map_err(|_| errors.push(FieldError::new("clearance", "form.unknown_value")))
+        .ok();
     let mut roles = Vec::new();
     for code in &body.roles {
         match Role::parse(code) {
@@ -221,11 +256,17 @@ pub async fn create_user(State(state): State<AppState>, ctx: SignedIn, ApiJson(b
         }
     }
     if let Some(position) = body.position_id {
-        if !org::positions(&state.db).await?.iter().any(|p| p.id.0 == position) {
+        if !org::positions(&state.db)
+            .await?
+            .iter()
+            .any(|p| p.id.0 == position)
+        {
             errors.push(FieldError::new("position_id", "form.unknown_value"));
         }
     }
-    let (Some(username), Some(full_name), Some(password), Some(clearance), true) = (username, full_name, password, clearance, errors.is_empty()) else {
+    let (Some(username), Some(full_name), Some(password), Some(clearance), true) =
+        (username, full_name, password, clearance, errors.is_empty())
+    else {
         return Err(AppError::fields(errors));
     };
     let new = NewUser {
@@ -241,7 +282,12 @@ pub async fn create_user(State(state): State<AppState>, ctx: SignedIn, ApiJson(b
     };
     match users::create(&state.db, &ctx.origin(), new).await {
         Ok(user) => Ok((StatusCode::CREATED, Json(user.into()))),
-        Err(StoreError::Invalid(code)) if code == "username_taken" => Err(AppError::fields(vec![FieldError::new("username", "user.username_taken")])),
+        Err(StoreError::Invalid(code)) if code == "username_taken" => {
+            Err(AppError::fields(vec![FieldError::new(
+                "username",
+                "user.username_taken",
+            )]))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -293,9 +339,23 @@ pub async fn list_organisations(
     ctx.authorize_agency(Action::ViewDirectory)?;
     let limit = check_limit(query.limit)?;
     let after = decode_cursor(query.cursor.as_deref())?;
-    let q = query.q.filter(|q| !q.trim().is_empty()).map(|q| text::normalize(&q));
-    let rows = org::organisations(&state.db, q.as_deref(), after.map(OrganisationId), limit + 1).await?;
-    Ok(Json(page_of(rows, limit, |o| o.id.0, OrganisationBody::from)))
+    let q = query
+        .q
+        .filter(|q| !q.trim().is_empty())
+        .map(|q| text::normalize(&q));
+    let rows = org::organisations(
+        &state.db,
+        q.as_deref(),
+        after.map(OrganisationId),
+        limit + 1,
+    )
+    .await?;
+    Ok(Json(page_of(
+        rows,
+        limit,
+        |o| o.id.0,
+        OrganisationBody::from,
+    )))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -322,16 +382,37 @@ pub async fn create_organisation(
 ) -> AppResult<(StatusCode, Json<OrganisationBody>)> {
     ctx.authorize_agency(Action::ManageOrganisation)?;
     let mut errors = Vec::new();
-    let name = text::required_line(&body.name, 300).map_err(|e| errors.push(text_field("name", e))).ok();
-    let abbreviation = match body.abbreviation.as_deref().filter(|a| !a.trim().is_empty()) {
-        Some(a) => Abbreviation::parse(a).map(Some).map_err(|_| errors.push(FieldError::new("abbreviation", "unit.abbreviation_invalid"))).ok().flatten(),
+    let name = text::required_line(&body.name, 300)
+        .map_err(|e| errors.push(text_field("name", e)))
+        .ok();
+    let abbreviation = match body
+        .abbreviation
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+    {
+        Some(a) => Abbreviation::parse(a)
+            .map(Some)
+            .map_err(|_| errors.push(FieldError::new("abbreviation", "unit.abbreviation_invalid")))
+            .ok()
+            .flatten(),
         None => None,
     };
     let agency_code = match body.agency_code.as_deref().filter(|a| !a.trim().is_empty()) {
-        Some(c) => AgencyCode::parse(c).map(Some).map_err(|_| errors.push(FieldError::new("agency_code", "organisation.agency_code_invalid"))).ok().flatten(),
+        Some(c) => AgencyCode::parse(c)
+            .map(Some)
+            .map_err(|_| {
+                errors.push(FieldError::new(
+                    "agency_code",
+                    "organisation.agency_code_invalid",
+                ))
+            })
+            .ok()
+            .flatten(),
         None => None,
     };
-    let kind = OrganisationKind::parse(&body.kind).map_err(|_| errors.push(FieldError::new("kind", "form.unknown_value"))).ok();
+    let kind = OrganisationKind::parse(&body.kind)
+        .map_err(|_| errors.push(FieldError::new("kind", "form.unknown_value")))
+        .ok();
     if let Some(province) = body.province_id {
         match org::area(&state.db, AreaId(province)).await {
             Ok(area) if area.level == AreaLevel::Province => {}
@@ -352,8 +433,15 @@ pub async fn create_organisation(
     };
     match org::create_organisation(&state.db, &ctx.origin(), &input).await {
         Ok(created) => Ok((StatusCode::CREATED, Json(created.into()))),
-        Err(StoreError::Invalid(code)) if code == "agency_code_taken" => Err(AppError::fields(vec![FieldError::new("agency_code", "organisation.agency_code_taken")])),
-        Err(StoreError::Invalid(code)) if code == "organisation_name_taken" => Err(AppError::fields(vec![FieldError::new("name", "organisation.name_taken")])),
+        Err(StoreError::Invalid(code)) if code == "agency_code_taken" => {
+            Err(AppError::fields(vec![FieldError::new(
+                "agency_code",
+                "organisation.agency_code_taken",
+            )]))
+        }
+        Err(StoreError::Invalid(code)) if code == "organisation_name_taken" => Err(
+            AppError::fields(vec![FieldError::new("name", "organisation.name_taken")]),
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -385,16 +473,24 @@ pub struct AreaQuery {
 
 /// Administrative areas as they were on a date.
 #[utoipa::path(get, path = "/api/v1/areas", tag = "directory", params(AreaQuery), responses((status = 200, body = AreaList)))]
-pub async fn list_areas(State(state): State<AppState>, ctx: SignedIn, ApiQuery(query): ApiQuery<AreaQuery>) -> AppResult<Json<AreaList>> {
+pub async fn list_areas(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    ApiQuery(query): ApiQuery<AreaQuery>,
+) -> AppResult<Json<AreaList>> {
     ctx.authorize_agency(Action::ViewDirectory)?;
     let level = match query.level.as_deref() {
         None => AreaLevel::Province,
-        Some(l) => AreaLevel::parse(l).map_err(|_| AppError::fields(vec![FieldError::new("level", "form.unknown_value")]))?,
+        Some(l) => AreaLevel::parse(l)
+            .map_err(|_| AppError::fields(vec![FieldError::new("level", "form.unknown_value")]))?,
     };
     let on = match query.on.as_deref() {
         None => Some(chrono::Utc::now().date_naive()),
         Some("all") => None,
-        Some(d) => Some(NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| AppError::fields(vec![FieldError::new("on", "form.date_invalid")]))?),
+        Some(d) => Some(
+            NaiveDate::parse_from_str(d, "%Y-%m-%d")
+                .map_err(|_| AppError::fields(vec![FieldError::new("on", "form.date_invalid")]))?,
+        ),
     };
     let areas = org::areas(&state.db, level, on).await?;
     Ok(Json(AreaList {
@@ -435,10 +531,16 @@ pub struct HistoryBody {
 #[utoipa::path(get, path = "/api/v1/history/{kind}/{id}", tag = "audit",
     params(("kind" = String, Path, description = "user, unit, organisation, api_key, agency, position"), ("id" = String, Path)),
     responses((status = 200, body = HistoryBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
-pub async fn object_history(State(state): State<AppState>, ctx: SignedIn, Path((kind, id)): Path<(String, String)>) -> AppResult<Json<HistoryBody>> {
+pub async fn object_history(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path((kind, id)): Path<(String, String)>,
+) -> AppResult<Json<HistoryBody>> {
     match kind.as_str() {
         "user" | "api_key" => ctx.authorize_agency(Action::ManageUsers)?,
-        "unit" | "organisation" | "agency" | "position" => ctx.authorize_agency(Action::ManageOrganisation)?,
+        "unit" | "organisation" | "agency" | "position" => {
+            ctx.authorize_agency(Action::ManageOrganisation)?
+        }
         _ => return Err(AppError::NotFound),
     }
     let records = audit::history(&state.db, &kind, &id).await?;

@@ -40,7 +40,12 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("vpk_…").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("vpk_…")
+                    .build(),
+            ),
         );
     }
 }
@@ -66,7 +71,10 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(directory::me))
         .routes(routes!(directory::list_units, directory::create_unit))
         .routes(routes!(directory::list_users, directory::create_user))
-        .routes(routes!(directory::list_organisations, directory::create_organisation))
+        .routes(routes!(
+            directory::list_organisations,
+            directory::create_organisation
+        ))
         .routes(routes!(directory::list_areas))
         .routes(routes!(directory::object_history))
         .routes(routes!(blobs::upload))
@@ -75,7 +83,10 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(calendar::add_working_days))
         .split_for_parts();
     let router = router
-        .route("/api/v1/{*rest}", axum::routing::any(|| async { AppError::NotFound }))
+        .route(
+            "/api/v1/{*rest}",
+            axum::routing::any(|| async { AppError::NotFound }),
+        )
         .layer(axum::extract::DefaultBodyLimit::disable());
     (router, doc)
 }
@@ -87,11 +98,14 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         // Ordinary JSON requests are small; uploads go to the blob endpoint.
-        let request = request.map(|body| axum::body::Body::new(http_body_util::Limited::new(body, 1024 * 1024)));
+        let request = request
+            .map(|body| axum::body::Body::new(http_body_util::Limited::new(body, 1024 * 1024)));
         match axum::Json::<T>::from_request(request, state).await {
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(AppError::invalid(match rejection {
-                axum::extract::rejection::JsonRejection::MissingJsonContentType(_) => "json_content_type",
+                axum::extract::rejection::JsonRejection::MissingJsonContentType(_) => {
+                    "json_content_type"
+                }
                 axum::extract::rejection::JsonRejection::JsonSyntaxError(_) => "malformed_json",
                 axum::extract::rejection::JsonRejection::JsonDataError(_) => "json_data",
                 _ => "malformed_json",
@@ -145,15 +159,27 @@ pub fn check_limit(limit: Option<i64>) -> AppResult<i64> {
     match limit {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        Some(_) => Err(AppError::fields(vec![crate::error::FieldError::new("limit", "api.limit_range")])),
+        Some(_) => Err(AppError::fields(vec![crate::error::FieldError::new(
+            "limit",
+            "api.limit_range",
+        )])),
     }
 }
 
 /// Builds a page from `limit + 1` fetched rows.
-pub fn page_of<R, T>(mut rows: Vec<R>, limit: i64, id_of: impl Fn(&R) -> i64, convert: impl Fn(R) -> T) -> Page<T> {
+pub fn page_of<R, T>(
+    mut rows: Vec<R>,
+    limit: i64,
+    id_of: impl Fn(&R) -> i64,
+    convert: impl Fn(R) -> T,
+) -> Page<T> {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(|r| encode_cursor(id_of(r))) } else { None };
+    let next_cursor = if more {
+        rows.last().map(|r| encode_cursor(id_of(r)))
+    } else {
+        None
+    };
     Page {
         items: rows.into_iter().map(convert).collect(),
         next_cursor,

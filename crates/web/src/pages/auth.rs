@@ -40,7 +40,12 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-fn render_login(ctx: &RequestContext, username: &str, next: &str, message: Option<&str>) -> crate::layout::Page {
+fn render_login(
+    ctx: &RequestContext,
+    username: &str,
+    next: &str,
+    message: Option<&str>,
+) -> crate::layout::Page {
     let lang = ctx.lang;
     let body = html! {
         div.narrow {
@@ -51,8 +56,10 @@ fn render_login(ctx: &RequestContext, username: &str, next: &str, message: Optio
             form method="post" action="/login" {
                 (csrf_field(ctx))
                 input type="hidden" name="next" value=(next);
-                (Field::text("username", t(lang, "login.username"), username).required().autofocus().autocomplete("username").render(lang, &[]))
-                (Field::text("password", t(lang, "login.password"), "").kind("password").required().autocomplete("current-password").render(lang, &[]))
+                // After a failed attempt the user name is kept and the password takes the focus.
+                @let retry = !username.is_empty();
+                (Field { autofocus: !retry, ..Field::text("username", t(lang, "login.username"), username).required().autocomplete("username") }.render(lang, &[]))
+                (Field { autofocus: retry, ..Field::text("password", t(lang, "login.password"), "").kind("password").required().autocomplete("current-password") }.render(lang, &[]))
                 button.primary type="submit" { (t(lang, "login.submit")) }
             }
         }
@@ -77,28 +84,49 @@ async fn login(
 ) -> AppResult<Response> {
     let next = safe_next(form.next.as_deref());
     let username_key = form.username.trim().to_lowercase();
-    if sessions::is_throttled(&state.db, &username_key, &ctx.address, state.config.throttle).await? {
-        let body = render_login(&ctx, &form.username, &next, Some(t(ctx.lang, "login.throttled")));
+    if sessions::is_throttled(
+        &state.db,
+        &username_key,
+        &ctx.address,
+        state.config.throttle,
+    )
+    .await?
+    {
+        let body = render_login(
+            &ctx,
+            &form.username,
+            &next,
+            Some(t(ctx.lang, "login.throttled")),
+        );
         return Ok((StatusCode::TOO_MANY_REQUESTS, body).into_response());
     }
     let found = users::credentials(&state.db, &username_key).await?;
     let password = form.password.clone();
     let stored = found.as_ref().map(|(_, hash)| hash.clone());
     // The same argon2 work is done for unknown users, so timing reveals nothing.
-    let password_ok = tokio::task::spawn_blocking(move || users::verify_password(stored.as_deref(), &password))
-        .await
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let password_ok =
+        tokio::task::spawn_blocking(move || users::verify_password(stored.as_deref(), &password))
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
     let user = match found {
         Some((user, _)) if password_ok && !user.disabled => user,
         _ => {
             sessions::record_failure(&state.db, &username_key, &ctx.address).await?;
             tracing::info!(address = %ctx.address, "A sign-in attempt failed.");
-            let body = render_login(&ctx, &form.username, &next, Some(t(ctx.lang, "login.failed")));
+            let body = render_login(
+                &ctx,
+                &form.username,
+                &next,
+                Some(t(ctx.lang, "login.failed")),
+            );
             return Ok((StatusCode::UNAUTHORIZED, body).into_response());
         }
     };
     sessions::clear_failures(&state.db, &username_key).await?;
-    let user_agent = headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let user_agent = headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let origin = vanphong_store::audit::Origin {
         user_id: Some(user.id),
         label: user.username.clone(),
@@ -108,7 +136,11 @@ async fn login(
     Ok((jar.add(session_cookie(&state, token)), Redirect::to(&next)).into_response())
 }
 
-async fn logout(State(state): State<AppState>, ctx: RequestContext, jar: CookieJar) -> AppResult<Response> {
+async fn logout(
+    State(state): State<AppState>,
+    ctx: RequestContext,
+    jar: CookieJar,
+) -> AppResult<Response> {
     if let Some(cookie) = jar.get(SESSION_COOKIE) {
         sessions::close(&state.db, &ctx.origin(), cookie.value()).await?;
     }
@@ -166,11 +198,14 @@ async fn change_password(
 ) -> AppResult<Response> {
     let user = ctx.user().clone();
     let mut errors = Vec::new();
-    let stored = users::credentials(&state.db, &user.username).await?.map(|(_, h)| h);
+    let stored = users::credentials(&state.db, &user.username)
+        .await?
+        .map(|(_, h)| h);
     let current = form.current.clone();
-    let current_ok = tokio::task::spawn_blocking(move || users::verify_password(stored.as_deref(), &current))
-        .await
-        .map_err(|e| anyhow::anyhow!(e))?;
+    let current_ok =
+        tokio::task::spawn_blocking(move || users::verify_password(stored.as_deref(), &current))
+            .await
+            .map_err(|e| anyhow::anyhow!(e))?;
     if !current_ok {
         errors.push(FieldError::new("current", "account.current_wrong"));
     }
@@ -185,11 +220,29 @@ async fn change_password(
         errors.push(FieldError::new("confirm", "account.confirm_mismatch"));
     }
     let (Some(new_password), true) = (new_password, errors.is_empty()) else {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render_account(&ctx, &errors, false)).into_response());
+        return Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render_account(&ctx, &errors, false),
+        )
+            .into_response());
     };
     users::set_password(&state.db, &ctx.origin(), user.id, &new_password).await?;
     // Changing the password ends every session, this one included; open a fresh one.
-    let user_agent = headers.get("user-agent").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let token = sessions::open(&state.db, &ctx.origin(), &user, user_agent, state.config.session).await?;
-    Ok((jar.add(session_cookie(&state, token)), render_account(&ctx, &[], true)).into_response())
+    let user_agent = headers
+        .get("user-agent")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let token = sessions::open(
+        &state.db,
+        &ctx.origin(),
+        &user,
+        user_agent,
+        state.config.session,
+    )
+    .await?;
+    Ok((
+        jar.add(session_cookie(&state, token)),
+        render_account(&ctx, &[], true),
+    )
+        .into_response())
 }

@@ -82,7 +82,11 @@ async fn switch_language(
         .same_site(SameSite::Lax)
         .permanent()
         .build();
-    Ok((jar.add(cookie), Redirect::to(&safe_next(query.next.as_deref()))).into_response())
+    Ok((
+        jar.add(cookie),
+        Redirect::to(&safe_next(query.next.as_deref())),
+    )
+        .into_response())
 }
 
 /// One card of the home page: a count and where it leads.
@@ -103,11 +107,26 @@ async fn home(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Respons
         href: "#notifications",
     }];
     if ctx.can(Action::ManageUsers) {
-        let all = users::list(&state.db, &users::UserFilter { include_disabled: true, ..Default::default() }, None, 100_000)
-            .await?;
+        let all = users::list(
+            &state.db,
+            &users::UserFilter {
+                include_disabled: true,
+                ..Default::default()
+            },
+            None,
+            100_000,
+        )
+        .await?;
         let disabled = all.iter().filter(|u| u.disabled).count() as i64;
-        let without_role = all.iter().filter(|u| !u.disabled && u.roles.is_empty()).count() as i64;
-        let live_keys = api_keys::list(&state.db).await?.iter().filter(|k| k.revoked_at.is_none()).count() as i64;
+        let without_role = all
+            .iter()
+            .filter(|u| !u.disabled && u.roles.is_empty())
+            .count() as i64;
+        let live_keys = api_keys::list(&state.db)
+            .await?
+            .iter()
+            .filter(|k| k.revoked_at.is_none())
+            .count() as i64;
         cards.push(Card {
             label: t(lang, "home.users_without_role"),
             count: without_role,
@@ -161,7 +180,10 @@ async fn home(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Respons
     Ok(page(&ctx, t(lang, "nav.home"), body).into_response())
 }
 
-async fn mark_notifications_read(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Redirect> {
+async fn mark_notifications_read(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+) -> AppResult<Redirect> {
     notifications::mark_all_read(&state.db, ctx.user().id).await?;
     Ok(Redirect::to("/"))
 }
