@@ -5,6 +5,7 @@ pub mod attachment;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod document;
 pub mod ids;
 pub mod org;
 pub mod permission;

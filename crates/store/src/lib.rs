@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backup;
 pub mod blobs;
 pub mod db;
+pub mod documents;
 pub mod error;
 pub mod jobs;
 pub mod notifications;

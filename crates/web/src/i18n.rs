@@ -36,12 +36,24 @@ impl Lang {
     }
 }
 
-const VI: &str = include_str!("../i18n/vi.txt");
-const EN: &str = include_str!("../i18n/en.txt");
+/// Each language's catalogue is split by feature; the parts are read as one.
+const VI: &[&str] = &[
+    include_str!("../i18n/vi.txt"),
+    include_str!("../i18n/vi-documents.txt"),
+    include_str!("../i18n/vi-outgoing.txt"),
+    include_str!("../i18n/vi-registers.txt"),
+];
+const EN: &[&str] = &[
+    include_str!("../i18n/en.txt"),
+    include_str!("../i18n/en-documents.txt"),
+    include_str!("../i18n/en-outgoing.txt"),
+    include_str!("../i18n/en-registers.txt"),
+];
 
-fn parse(source: &'static str) -> HashMap<&'static str, &'static str> {
-    source
-        .lines()
+fn parse(sources: &[&'static str]) -> HashMap<&'static str, &'static str> {
+    sources
+        .iter()
+        .flat_map(|source| source.lines())
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter_map(|l| l.split_once(" = "))
@@ -105,6 +117,10 @@ mod tests {
             include_str!("pages/admin.rs"),
             include_str!("error.rs"),
             include_str!("context.rs"),
+            include_str!("pages/documents/mod.rs"),
+            include_str!("pages/documents/incoming.rs"),
+            include_str!("pages/documents/outgoing.rs"),
+            include_str!("pages/documents/registers.rs"),
         ];
         let mut missing = Vec::new();
         for source in sources {

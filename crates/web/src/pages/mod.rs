@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod documents;
 
 use crate::context::{RequestContext, SignedIn, LANG_COOKIE};
 use crate::error::AppResult;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/notifications/read", post(mark_notifications_read))
         .merge(auth::router())
         .merge(admin::router())
+        .merge(documents::router())
 }
 
 async fn style() -> Response {

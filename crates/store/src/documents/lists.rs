@@ -1,0 +1,274 @@
+//! Lists of documents with filters, sorting and pagination, always inside the reader's
+//! scope, so lists, counts and exports never include a record the reader could not open;
+//! and the inboxes of what waits for each role.
+
+use super::{scope_condition, Document, DOCUMENT_COLUMNS};
+use crate::db::Db;
+use crate::error::StoreResult;
+use chrono::NaiveDate;
+use vanphong_core::ids::{UnitId, UserId};
+use vanphong_core::permission::ReadScope;
+
+/// What a list shows. Every field narrows the list; `None` leaves it open.
+#[derive(Clone, Debug, Default)]
+pub struct DocumentFilter {
+    /// `incoming` or `outgoing`.
+    pub direction: Option<String>,
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub type_code: Option<String>,
+    pub urgency: Option<i64>,
+    pub secrecy: Option<i64>,
+    /// Owned by or assigned to this unit.
+    pub unit: Option<UnitId>,
+    /// The arrival date (incoming) or issue date (outgoing) from and to, inclusive.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub due_before: Option<NaiveDate>,
+    /// Words of the subject, number and symbol or sender, with or without tone marks.
+    pub text: Option<String>,
+    /// Only open items whose due date has passed (as of this date).
+    pub overdue_on: Option<NaiveDate>,
+}
+
+/// The order of a list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    #[default]
+    Newest,
+    Oldest,
+    DueDate,
+}
+
+impl Sort {
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "oldest" => Self::Oldest,
+            "due" => Self::DueDate,
+            _ => Self::Newest,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Newest => "newest",
+            Self::Oldest => "oldest",
+            Self::DueDate => "due",
+        }
+    }
+}
+
+/// A value bound to a placeholder of the built condition.
+enum Bind {
+    Text(String),
+    Int(i64),
+    Date(NaiveDate),
+}
+
+fn build(filter: &DocumentFilter, scope: &ReadScope, user: UserId) -> (String, Vec<Bind>) {
+    let mut sql = vec![scope_condition(scope, user)];
+    let mut binds = Vec::new();
+    let mut push = |condition: &str, bind: Bind, binds: &mut Vec<Bind>| {
+        binds.push(bind);
+        sql.push(condition.replace('?', &format!("${}", binds.len())));
+    };
+    if let Some(v) = &filter.direction {
+        push("d.direction = ?", Bind::Text(v.clone()), &mut binds);
+    }
+    if let Some(v) = &filter.status {
+        push("d.status = ?", Bind::Text(v.clone()), &mut binds);
+    }
+    if let Some(v) = &filter.kind {
+        push("d.kind = ?", Bind::Text(v.clone()), &mut binds);
+    }
+    if let Some(v) = &filter.type_code {
+        push("d.type_code = ?", Bind::Text(v.clone()), &mut binds);
+    }
+    if let Some(v) = filter.urgency {
+        push("d.urgency = ?", Bind::Int(v), &mut binds);
+    }
+    if let Some(v) = filter.secrecy {
+        push("d.secrecy = ?", Bind::Int(v), &mut binds);
+    }
+    if let Some(unit) = filter.unit {
+        // Every '?' of one condition is the same placeholder.
+        push(
+            "(d.owner_unit_id = ? OR EXISTS (SELECT 1 FROM assignments fa WHERE fa.document_id = d.id AND fa.unit_id = ?))",
+            Bind::Int(unit.0),
+            &mut binds,
+        );
+    }
+    if let Some(v) = filter.from {
+        push(
+            "COALESCE(d.arrival_date, d.issued_on) >= ?",
+            Bind::Date(v),
+            &mut binds,
+        );
+    }
+    if let Some(v) = filter.to {
+        push(
+            "COALESCE(d.arrival_date, d.issued_on) <= ?",
+            Bind::Date(v),
+            &mut binds,
+        );
+    }
+    if let Some(v) = filter.due_before {
+        push("d.due_date <= ?", Bind::Date(v), &mut binds);
+    }
+    if let Some(v) = filter.overdue_on {
+        push(
+            "d.due_date < ? AND d.status NOT IN ('done', 'issued', 'recalled')",
+            Bind::Date(v),
+            &mut binds,
+        );
+    }
+    if let Some(text) = &filter.text {
+        for word in vanphong_core::text::fold(text).split_whitespace().take(8) {
+            let escaped = word.replace('\\', "").replace('%', "").replace('_', "");
+            if !escaped.is_empty() {
+                push(
+                    "d.search_text LIKE ?",
+                    Bind::Text(format!("%{escaped}%")),
+                    &mut binds,
+                );
+            }
+        }
+    }
+    (sql.join(" AND "), binds)
+}
+
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut q = $query;
+        for b in $binds {
+            q = match b {
+                Bind::Text(v) => q.bind(v.clone()),
+                Bind::Int(v) => q.bind(*v),
+                Bind::Date(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// A page of documents: `offset` rows skipped, at most `limit` returned.
+pub async fn list(
+    db: &Db,
+    scope: &ReadScope,
+    user: UserId,
+    filter: &DocumentFilter,
+    sort: Sort,
+    offset: i64,
+    limit: i64,
+) -> StoreResult<Vec<Document>> {
+    let (condition, binds) = build(filter, scope, user);
+    let order = match sort {
+        Sort::Newest => "d.id DESC",
+        Sort::Oldest => "d.id ASC",
+        Sort::DueDate => {
+            "CASE WHEN d.due_date IS NULL THEN 1 ELSE 0 END, d.due_date ASC, d.id DESC"
+        }
+    };
+    let sql = format!(
+        "SELECT {DOCUMENT_COLUMNS} FROM documents d WHERE {condition} ORDER BY {order} LIMIT {} OFFSET {}",
+        limit.clamp(1, 100_000),
+        offset.max(0)
+    );
+    Ok(on_pool!(db, pool => {
+        bind_all!(sqlx::query_as::<_, Document>(&sql), &binds).fetch_all(pool).await?
+    }))
+}
+
+/// How many documents the filter finds inside the scope.
+pub async fn count(
+    db: &Db,
+    scope: &ReadScope,
+    user: UserId,
+    filter: &DocumentFilter,
+) -> StoreResult<i64> {
+    let (condition, binds) = build(filter, scope, user);
+    let sql = format!("SELECT COUNT(*) FROM documents d WHERE {condition}");
+    Ok(on_pool!(db, pool => {
+        bind_all!(sqlx::query_scalar::<_, i64>(&sql), &binds).fetch_one(pool).await?
+    }))
+}
+
+/// What waits for a user, by kind of work.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InboxCounts {
+    /// Registered incoming documents not yet put before a leader (records clerks).
+    pub to_submit: i64,
+    /// Documents put before this leader, awaiting an instruction.
+    pub awaiting_my_instruction: i64,
+    /// Assignments of this user's unit with no handler yet (unit leaders).
+    pub to_assign: i64,
+    /// Open assignments where this user is the handler.
+    pub my_assignments: i64,
+    /// Of those, overdue.
+    pub my_overdue: i64,
+}
+
+/// Counts of the inbox sections for `user` (of `unit`) on `today`.
+pub async fn inbox_counts(
+    db: &Db,
+    user: UserId,
+    unit: Option<UnitId>,
+    today: NaiveDate,
+) -> StoreResult<InboxCounts> {
+    let (to_submit, awaiting, to_assign, mine, overdue): (i64, i64, i64, i64, i64) = on_pool!(db, pool => {
+        sqlx::query_as(
+            "SELECT \
+             (SELECT COUNT(*) FROM documents WHERE direction = 'incoming' AND status = 'registered'), \
+             (SELECT COUNT(*) FROM documents WHERE direction = 'incoming' AND status = 'awaiting_instruction' AND leader_user_id = $1), \
+             (SELECT COUNT(*) FROM assignments WHERE unit_id = $2 AND status = 'assigned'), \
+             (SELECT COUNT(*) FROM assignments WHERE handler_user_id = $1 AND status IN ('handler_assigned', 'in_progress')), \
+             (SELECT COUNT(*) FROM assignments WHERE handler_user_id = $1 AND status IN ('handler_assigned', 'in_progress') AND due_date < $3)",
+        )
+        .bind(user.0)
+        .bind(unit.map(|u| u.0).unwrap_or(-1))
+        .bind(today)
+        .fetch_one(pool)
+        .await?
+    });
+    Ok(InboxCounts {
+        to_submit,
+        awaiting_my_instruction: awaiting,
+        to_assign,
+        my_assignments: mine,
+        my_overdue: overdue,
+    })
+}
+
+/// Open assignments by filter, for inboxes: those of a unit awaiting a handler, or those
+/// handled by a user.
+pub async fn open_assignments(
+    db: &Db,
+    unit_awaiting_handler: Option<UnitId>,
+    handler: Option<UserId>,
+    limit: i64,
+) -> StoreResult<Vec<(super::routing::Assignment, String, Option<String>)>> {
+    let mut out = Vec::new();
+    let rows: Vec<super::routing::Assignment> = on_pool!(db, pool => {
+        sqlx::query_as(
+            "SELECT a.id, a.document_id, a.unit_id, un.name AS unit_name, a.role, a.status, a.instruction, a.due_date, \
+             a.handler_user_id, hu.full_name AS handler_name, a.assigned_at, a.finished_at, a.result, a.reply_document_id, \
+             a.last_progress_at, a.version FROM assignments a JOIN units un ON un.id = a.unit_id \
+             LEFT JOIN users hu ON hu.id = a.handler_user_id \
+             WHERE (($1 IS NOT NULL AND a.unit_id = $1 AND a.status = 'assigned') \
+                 OR ($2 IS NOT NULL AND a.handler_user_id = $2 AND a.status IN ('handler_assigned', 'in_progress'))) \
+             ORDER BY CASE WHEN a.due_date IS NULL THEN 1 ELSE 0 END, a.due_date, a.id LIMIT $3",
+        )
+        .bind(unit_awaiting_handler.map(|u| u.0))
+        .bind(handler.map(|u| u.0))
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+    });
+    for a in rows {
+        let (subject, number): (String, Option<String>) = on_pool!(db, pool => {
+            sqlx::query_as("SELECT subject, number_symbol FROM documents WHERE id = $1").bind(a.document_id).fetch_one(pool).await?
+        });
+        out.push((a, subject, number));
+    }
+    Ok(out)
+}
