@@ -95,6 +95,21 @@ impl RequestContext {
         self.authorize(action, Target::AGENCY, &UnitTree::default())
     }
 
+    /// True when the user's roles read official documents in some unit scope.
+    pub fn reads_documents(&self) -> bool {
+        self.user().is_some_and(|u| {
+            u.roles.iter().any(|r| {
+                matches!(
+                    r,
+                    vanphong_core::auth::Role::RecordsClerk
+                        | vanphong_core::auth::Role::AgencyLeader
+                        | vanphong_core::auth::Role::UnitLeader
+                        | vanphong_core::auth::Role::Specialist
+                )
+            })
+        })
+    }
+
     pub fn can(&self, action: Action) -> bool {
         self.authorize_agency(action).is_ok()
     }

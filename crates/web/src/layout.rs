@@ -32,6 +32,12 @@ pub fn page(ctx: &RequestContext, title: &str, content: Markup) -> Page {
                     @if let Some(user) = ctx.user() {
                         nav aria-label=(t(lang, "layout.main_navigation")) {
                             (nav_link(ctx, "/", "nav.home", None))
+                            @if ctx.reads_documents() {
+                                (nav_link(ctx, "/inbox", "nav.inbox", Some("w")))
+                                (nav_link(ctx, "/documents/incoming", "nav.incoming", Some("d")))
+                                (nav_link(ctx, "/documents/outgoing", "nav.outgoing", Some("o")))
+                                (nav_link(ctx, "/registers/incoming", "nav.registers", Some("r")))
+                            }
                             @if ctx.can(Action::ManageUsers) || ctx.can(Action::ManageOrganisation) {
                                 (nav_link(ctx, "/admin", "nav.administration", Some("a")))
                             }

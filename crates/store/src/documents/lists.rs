@@ -124,7 +124,7 @@ fn build(filter: &DocumentFilter, scope: &ReadScope, user: UserId) -> (String, V
     }
     if let Some(text) = &filter.text {
         for word in vanphong_core::text::fold(text).split_whitespace().take(8) {
-            let escaped = word.replace('\\', "").replace('%', "").replace('_', "");
+            let escaped = word.replace(['\\', '%', '_'], "");
             if !escaped.is_empty() {
                 push(
                     "d.search_text LIKE ?",

@@ -4,6 +4,7 @@
 pub mod counters;
 pub mod incoming;
 pub mod lists;
+pub mod outgoing;
 pub mod routing;
 
 use crate::db::{Db, Tx};

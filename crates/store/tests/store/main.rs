@@ -1,5 +1,6 @@
 //! Storage tests: every one runs on a fresh SQLite file and a fresh PostgreSQL database.
 
+mod documents;
 mod s3;
 
 use futures::stream;

@@ -5,6 +5,7 @@
 mod blobs;
 mod calendar;
 mod directory;
+pub mod documents;
 
 use crate::error::{AppError, AppResult};
 use crate::AppState;
@@ -79,6 +80,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(directory::object_history))
         .routes(routes!(blobs::upload))
         .routes(routes!(blobs::download))
+        .routes(routes!(documents::register_incoming))
+        .routes(routes!(documents::list_documents))
+        .routes(routes!(documents::get_document))
         .routes(routes!(calendar::holidays))
         .routes(routes!(calendar::add_working_days))
         .split_for_parts();

@@ -108,6 +108,43 @@ async fn home(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Respons
         count: unread,
         href: "#notifications",
     }];
+    if ctx.reads_documents() {
+        let today = chrono::Utc::now().date_naive();
+        let counts =
+            vanphong_store::documents::lists::inbox_counts(&state.db, user.id, user.unit_id, today)
+                .await?;
+        cards.push(Card {
+            label: t(lang, "home.documents_waiting"),
+            count: counts.my_assignments,
+            href: "/inbox",
+        });
+        cards.push(Card {
+            label: t(lang, "home.documents_overdue"),
+            count: counts.my_overdue,
+            href: "/inbox",
+        });
+        if user.roles.contains(&Role::RecordsClerk) {
+            cards.push(Card {
+                label: t(lang, "home.to_submit"),
+                count: counts.to_submit,
+                href: "/inbox",
+            });
+        }
+        if user.roles.contains(&Role::AgencyLeader) {
+            cards.push(Card {
+                label: t(lang, "home.awaiting_instruction"),
+                count: counts.awaiting_my_instruction,
+                href: "/inbox",
+            });
+        }
+        if user.roles.contains(&Role::UnitLeader) {
+            cards.push(Card {
+                label: t(lang, "home.to_assign"),
+                count: counts.to_assign,
+                href: "/inbox",
+            });
+        }
+    }
     if ctx.can(Action::ManageUsers) {
         let all = users::list(
             &state.db,

@@ -3,6 +3,7 @@
 
 mod api;
 mod browser;
+mod documents;
 mod pages;
 mod security;
 
