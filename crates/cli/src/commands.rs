@@ -154,11 +154,39 @@ async fn serve(db: Db, blobs: BlobStore, server: &Server) -> anyhow::Result<()> 
     println!("vanphong is listening on http://{address}/");
     let state = AppState::new(db, blobs, config);
     tokio::spawn(maintenance(state.clone()));
+    tokio::spawn(reminders(state.clone()));
     vanphong_web::serve(listener, state, shutdown_signal())
         .await
         .context("serving HTTP")?;
     tracing::info!("vanphong stopped.");
     Ok(())
+}
+
+/// Today in Vietnam (UTC+7), the day that deadlines and reminders count in.
+fn vietnam_today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+}
+
+/// The daily reminders of open assignments. Every node checks every ten minutes; the run
+/// of a day is claimed in the database, so it happens once whatever the number of nodes.
+async fn reminders(state: AppState) {
+    let mut interval = tokio::time::interval(Duration::from_secs(600));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let calendar = match state.calendar().await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "The working-day calendar could not be built; reminders wait.");
+                continue;
+            }
+        };
+        match vanphong_store::documents::reminders::run_daily(&state.db, vietnam_today(), &calendar, 2).await {
+            Ok(run) if run.claimed => tracing::info!(sent = run.reminders_sent, "Today's deadline reminders were sent."),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "Sending deadline reminders failed."),
+        }
+    }
 }
 
 /// Periodic housekeeping. Every task is idempotent, so each node may run it.

@@ -272,3 +272,17 @@ pub async fn open_assignments(
     }
     Ok(out)
 }
+
+/// Tracked documents counted by kind and, for voter petitions, by source: (kind, source,
+/// received, finished), for arrivals in `year`, inside the scope.
+pub async fn tracked_counts(db: &Db, scope: &ReadScope, user: UserId, year: i32) -> StoreResult<Vec<(String, Option<String>, i64, i64)>> {
+    let sql = format!(
+        "SELECT d.kind, d.petition_source, COUNT(*), SUM(CASE WHEN d.status = 'done' THEN 1 ELSE 0 END) \
+         FROM documents d WHERE d.direction = 'incoming' AND d.kind <> 'ordinary' AND d.arrival_year = $1 AND {} \
+         GROUP BY d.kind, d.petition_source ORDER BY d.kind, d.petition_source",
+        scope_condition(scope, user)
+    );
+    Ok(on_pool!(db, pool => {
+        sqlx::query_as::<_, (String, Option<String>, i64, i64)>(&sql).bind(i64::from(year)).fetch_all(pool).await?
+    }))
+}

@@ -4,8 +4,10 @@
 pub mod counters;
 pub mod incoming;
 pub mod lists;
+pub mod reminders;
 pub mod outgoing;
 pub mod routing;
+pub mod tasks;
 
 use crate::db::{Db, Tx};
 use crate::error::StoreResult;

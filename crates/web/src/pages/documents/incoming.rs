@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use axum_extra::extract::Form;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use futures::TryStreamExt;
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -54,6 +54,9 @@ pub fn router() -> Router<AppState> {
         .route("/documents/{id}/submit", post(submit_to_leader))
         .route("/documents/{id}/route", post(route_document))
         .route("/assignments/{id}/step", post(assignment_step))
+        .route("/documents/{id}/tasks", post(add_task))
+        .route("/tasks/{id}/complete", post(complete_task))
+        .route("/documents/tracked", get(tracked_page))
         .route("/inbox", get(inbox_page))
 }
 
@@ -919,6 +922,7 @@ async fn document_page(
     let links = documents::links(&state.db, id).await?;
     let history = audit::history(&state.db, "document", &id.to_string()).await?;
     let views = documents::views(&state.db, id).await?;
+    let tasks = documents::tasks::list(&state.db, id).await?;
     let units = org::units(&state.db).await?;
     let unit_names: HashMap<i64, String> = units.iter().map(|u| (u.id.0, u.name.clone())).collect();
     let calendar = state.calendar().await?;
@@ -1029,6 +1033,34 @@ async fn document_page(
                         } }
                         @if a.status().is_open() { (assignment_actions(&ctx, a, unit_users.get(&a.unit_id).map(Vec::as_slice).unwrap_or(&[]), user.id)) }
                     }
+                }
+            }
+        }
+        @if document.kind == "conclusion_notice" {
+            h2 { (t(lang, "tasks.title")) }
+            @if tasks.is_empty() { p.muted { (t(lang, "tasks.none")) } } @else {
+                table.list {
+                    thead { tr { th { (t(lang, "tasks.description")) } th { (t(lang, "user.unit")) } th { (t(lang, "documents.due_date")) } th { (t(lang, "documents.status")) } } }
+                    tbody { @for task in &tasks {
+                        @let overdue = task.done_at.is_none() && task.due_date.is_some_and(|d| d < today);
+                        tr class=(if overdue { "deadline-overdue" } else { "" }) {
+                            td { (task.description) } td { (task.unit_name.as_deref().unwrap_or("—")) } td { (day(task.due_date)) }
+                            td {
+                                @if let Some(done) = task.done_at { (t(lang, "tasks.done")) " " (done.format("%d/%m/%Y")) } @else {
+                                    form.inline method="post" action={ "/tasks/" (task.id) "/complete" } { (csrf_field(&ctx)) button type="submit" { (t(lang, "tasks.complete")) } }
+                                }
+                            }
+                        }
+                    } }
+                }
+            }
+            @if can_route || can_submit {
+                form method="post" action={ "/documents/" (id) "/tasks" } {
+                    (csrf_field(&ctx))
+                    (Field::text("description", t(lang, "tasks.description"), "").required().render(lang, &[]))
+                    (select(lang, &[], "unit_id", t(lang, "user.unit"), &units.iter().map(|u| (u.id.to_string(), u.name.clone())).collect::<Vec<_>>(), ""))
+                    (Field::text("due_date", t(lang, "documents.due_date"), "").kind("date").render(lang, &[]))
+                    button type="submit" { (t(lang, "tasks.add")) }
                 }
             }
         }
@@ -1429,6 +1461,88 @@ async fn assignment_step(
         .into_response()),
         Err(e) => Err(e.into()),
     }
+}
+
+// ----- Conclusion tasks -----
+
+#[derive(Deserialize, Default)]
+pub struct TaskForm {
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    due_date: String,
+}
+
+async fn add_task(State(state): State<AppState>, ctx: SignedIn, Path(id): Path<i64>, Form(form): Form<TaskForm>) -> AppResult<Response> {
+    let document = readable(&state, &ctx, id).await?;
+    if !(ctx.can(Action::RegisterIncoming) || authorize_on(&state, &ctx, Action::RouteDocument, &document).await.is_ok()) {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Vec::new();
+    let description = text::required_line(&form.description, 1000).map_err(|e| errors.push(text_error("description", e))).ok();
+    let due = match parse_date(&form.due_date) {
+        Some(Ok(d)) => Some(d),
+        Some(Err(())) => {
+            errors.push(FieldError::new("due_date", "form.date_invalid"));
+            None
+        }
+        None => None,
+    };
+    let (Some(description), true) = (description, errors.is_empty()) else {
+        return Err(AppError::fields(errors));
+    };
+    match documents::tasks::add(&state.db, &ctx.origin(), id, &description, form.unit_id.trim().parse().ok().map(UnitId), due).await {
+        Ok(_) => Ok(Redirect::to(&format!("/documents/{id}?saved=1")).into_response()),
+        Err(StoreError::Invalid(code)) if code == "unknown_unit" => Err(AppError::fields(vec![FieldError::new("unit_id", "form.unknown_value")])),
+        Err(StoreError::Invalid(_)) => Ok(Redirect::to(&format!("/documents/{id}?error=state")).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn complete_task(State(state): State<AppState>, ctx: SignedIn, Path(id): Path<i64>) -> AppResult<Response> {
+    let document_id: i64 = {
+        let task_doc = vanphong_store::documents::tasks::document_of(&state.db, id).await.map_err(|_| AppError::NotFound)?;
+        task_doc
+    };
+    readable(&state, &ctx, document_id).await?;
+    match documents::tasks::complete(&state.db, &ctx.origin(), id).await {
+        Ok(()) => Ok(Redirect::to(&format!("/documents/{document_id}?saved=1")).into_response()),
+        Err(StoreError::Invalid(_)) => Ok(Redirect::to(&format!("/documents/{document_id}?error=state")).into_response()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ----- Tracked kinds -----
+
+#[derive(Deserialize, Default)]
+pub struct TrackedQuery {
+    year: Option<i32>,
+}
+
+async fn tracked_page(State(state): State<AppState>, ctx: SignedIn, Query(query): Query<TrackedQuery>) -> AppResult<Response> {
+    let lang = ctx.lang;
+    let scope = read_scope(&state, &ctx).await?;
+    let year = query.year.filter(|y| (1900..=2100).contains(y)).unwrap_or_else(|| chrono::Utc::now().date_naive().year());
+    let rows = lists::tracked_counts(&state.db, &scope, ctx.user().id, year).await?;
+    let body = html! {
+        h1 { (t(lang, "tracked.title")) " " (year) }
+        p { a href={ "/documents/tracked?year=" (year - 1) } { "← " (year - 1) } " · " a href={ "/documents/tracked?year=" (year + 1) } { (year + 1) " →" } }
+        @if rows.is_empty() { p.muted { (t(lang, "list.empty")) } } @else {
+            table.list {
+                thead { tr { th { (t(lang, "documents.kind")) } th { (t(lang, "documents.petition_source")) } th { (t(lang, "tracked.received")) } th { (t(lang, "tracked.finished")) } } }
+                tbody { @for (kind, source, received, finished) in &rows {
+                    tr {
+                        td { a href={ "/documents/incoming?kind=" (kind) "&from=" (year) "-01-01&to=" (year) "-12-31" } { (t(lang, &format!("document_kind.{kind}"))) } }
+                        td { @if let Some(s) = source { (t(lang, &format!("petition_source.{s}"))) } }
+                        td { (received) } td { (finished) }
+                    }
+                } }
+            }
+        }
+    };
+    Ok(page(&ctx, t(lang, "tracked.title"), body).into_response())
 }
 
 // ----- Inbox -----
