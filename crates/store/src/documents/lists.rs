@@ -180,14 +180,25 @@ pub async fn list(
 }
 
 /// How many documents the filter finds inside the scope.
-pub async fn count(
+pub async fn count(db: &Db, scope: &ReadScope, user: UserId, filter: &DocumentFilter) -> StoreResult<i64> {
+    count_up_to(db, scope, user, filter, i64::MAX).await
+}
+
+/// Like [`count`], but stops at `cap`: a list page says "more than 10,000" rather than
+/// counting a million rows on every view.
+pub async fn count_up_to(
     db: &Db,
     scope: &ReadScope,
     user: UserId,
     filter: &DocumentFilter,
+    cap: i64,
 ) -> StoreResult<i64> {
     let (condition, binds) = build(filter, scope, user);
-    let sql = format!("SELECT COUNT(*) FROM documents d WHERE {condition}");
+    let sql = if cap == i64::MAX {
+        format!("SELECT COUNT(*) FROM documents d WHERE {condition}")
+    } else {
+        format!("SELECT COUNT(*) FROM (SELECT 1 FROM documents d WHERE {condition} LIMIT {cap}) capped")
+    };
     Ok(on_pool!(db, pool => {
         bind_all!(sqlx::query_scalar::<_, i64>(&sql), &binds).fetch_one(pool).await?
     }))

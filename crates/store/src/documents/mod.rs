@@ -126,28 +126,19 @@ pub(crate) async fn get_in_tx(tx: &mut Tx, id: i64) -> StoreResult<Document> {
     }))
 }
 
-/// The SQL condition (on alias `d`) that keeps only documents inside `scope` for `user`:
-/// secrecy within the clearance, and owned by, assigned to, or created in a unit of the
-/// scope. Unit ids are our own integers, written into the SQL as numbers.
+/// The SQL condition (on alias `d`) that keeps only documents inside `scope`: secrecy within
+/// the clearance, and readable by a unit of the scope (owned by it or assigned to it, as
+/// the `document_access` table records). Unit ids are our own integers, written into the
+/// SQL as numbers. `user` is kept for rules that will name a person (a work file's members).
 pub fn scope_condition(scope: &ReadScope, user: UserId) -> String {
+    let _ = user;
     let secrecy = format!("d.secrecy <= {}", scope.max_secrecy.rank());
     match &scope.units {
         None => secrecy,
-        Some(units) if units.is_empty() => format!(
-            "{secrecy} AND (d.created_by = {user} OR d.drafter_user_id = {user})",
-            user = user.0
-        ),
+        Some(units) if units.is_empty() => format!("{secrecy} AND 1 = 0"),
         Some(units) => {
-            let list = units
-                .iter()
-                .map(|u| u.0.to_string())
-                .collect::<Vec<_>>()
-                .join(",");
-            format!(
-                "{secrecy} AND (d.owner_unit_id IN ({list}) OR d.created_by = {u} OR d.drafter_user_id = {u} \
-                 OR EXISTS (SELECT 1 FROM assignments sa WHERE sa.document_id = d.id AND (sa.unit_id IN ({list}) OR sa.handler_user_id = {u})))",
-                u = user.0
-            )
+            let list = units.iter().map(|u| u.0.to_string()).collect::<Vec<_>>().join(",");
+            format!("{secrecy} AND d.id IN (SELECT x.document_id FROM document_access x WHERE x.unit_id IN ({list}))")
         }
     }
 }

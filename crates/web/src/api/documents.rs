@@ -190,7 +190,10 @@ pub struct ListQuery {
 #[derive(Serialize, ToSchema)]
 pub struct DocumentPage {
     pub items: Vec<DocumentBody>,
+    /// How many documents match, counted up to 10,000.
     pub total: i64,
+    /// True when there are more than `total`.
+    pub total_is_lower_bound: bool,
     pub page: i64,
 }
 
@@ -246,10 +249,12 @@ pub async fn list_documents(
         limit,
     )
     .await?;
-    let total = lists::count(&state.db, &scope, user, &filter).await?;
+    let cap = crate::pages::documents::incoming::COUNT_CAP;
+    let counted = lists::count_up_to(&state.db, &scope, user, &filter, cap + 1).await?;
     Ok(Json(DocumentPage {
         items: items.into_iter().map(Into::into).collect(),
-        total,
+        total: counted.min(cap),
+        total_is_lower_bound: counted > cap,
         page,
     }))
 }

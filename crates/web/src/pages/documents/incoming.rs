@@ -41,6 +41,8 @@ use vanphong_store::{audit, org, StoreError};
 
 const PAGE_SIZE: i64 = 50;
 const EXPORT_LIMIT: i64 = 100_000;
+/// Lists count their rows up to this many and then say "more than".
+pub const COUNT_CAP: i64 = 10_000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -273,22 +275,16 @@ async fn list_page(
         return incoming_table(lang, &docs, &senders).respond(format, "van-ban-den");
     }
     let page_number = query.page.unwrap_or(1).max(1);
-    let (docs, total) = if errors.is_empty() {
-        let docs = lists::list(
-            &state.db,
-            &scope,
-            user,
-            &filter,
-            sort,
-            (page_number - 1) * PAGE_SIZE,
-            PAGE_SIZE,
-        )
-        .await?;
-        let total = lists::count(&state.db, &scope, user, &filter).await?;
+    let (mut docs, total) = if errors.is_empty() {
+        let offset = (page_number - 1) * PAGE_SIZE;
+        let docs = lists::list(&state.db, &scope, user, &filter, sort, offset, PAGE_SIZE + 1).await?;
+        let total = lists::count_up_to(&state.db, &scope, user, &filter, COUNT_CAP + 1).await?;
         (docs, total)
     } else {
         (Vec::new(), 0)
     };
+    let has_next = docs.len() as i64 > PAGE_SIZE;
+    docs.truncate(PAGE_SIZE as usize);
     let senders = sender_names(&state, &docs).await?;
     let calendar = state.calendar().await?;
     let today = chrono::Utc::now().date_naive();
@@ -333,7 +329,8 @@ async fn list_page(
         ),
         ("due".to_owned(), t(lang, "documents.sort_due").to_owned()),
     ];
-    let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+    let capped = total > COUNT_CAP;
+    let pages = if capped { None } else { Some((total + PAGE_SIZE - 1) / PAGE_SIZE) };
     let body = html! {
         h1 { (t(lang, "nav.incoming")) }
         @if query.saved.is_some() { div.alert.ok role="status" { (t(lang, "documents.registered")) } }
@@ -354,7 +351,7 @@ async fn list_page(
             (select(lang, &errors, "sort", t(lang, "documents.sort"), &sort_options, sort.code()))
             button type="submit" { (t(lang, "list.filter")) }
         }
-        p { (total) " " (t(lang, "documents.count")) }
+        p { @if capped { (t(lang, "documents.more_than")) " " (COUNT_CAP) } @else { (total) } " " (t(lang, "documents.count")) }
         (export_links(lang, &base))
         @if docs.is_empty() { p.muted { (t(lang, "list.empty")) } } @else {
             table.list {
@@ -379,11 +376,11 @@ async fn list_page(
                 }
             }
         }
-        @if pages > 1 {
+        @if page_number > 1 || has_next {
             nav.pager aria-label=(t(lang, "list.pagination")) {
                 @if page_number > 1 { a href={ (base) "&page=" (page_number - 1) } rel="prev" { "← " (t(lang, "list.previous_page")) } " " }
-                span { (page_number) " / " (pages) } " "
-                @if page_number < pages { a href={ (base) "&page=" (page_number + 1) } rel="next" { (t(lang, "list.next_page")) " →" } }
+                span { (page_number) @if let Some(pages) = pages { " / " (pages) } } " "
+                @if has_next { a href={ (base) "&page=" (page_number + 1) } rel="next" { (t(lang, "list.next_page")) " →" } }
             }
         }
     };
