@@ -59,6 +59,18 @@ impl From<Row> for ApiKey {
     }
 }
 
+/// The secret's hash followed by the key's columns.
+type KeyWithSecret = (
+    String,
+    i64,
+    String,
+    i64,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+);
+
 const COLUMNS: &str = "id, name, user_id, prefix, created_at, last_used_at, revoked_at";
 
 /// Creates a key acting as `user` and returns it with the full token (shown once).
@@ -156,25 +168,32 @@ pub async fn authenticate(db: &Db, token: &str) -> StoreResult<Option<(ApiKey, U
     let Some((prefix, secret)) = rest.split_once('_') else {
         return Ok(None);
     };
-    let found: Option<(i64, String, Option<DateTime<Utc>>)> = on_pool!(db, pool => {
-        sqlx::query_as("SELECT id, secret_hash, revoked_at FROM api_keys WHERE prefix = $1")
+    let found: Option<(String, Row)> = on_pool!(db, pool => {
+        sqlx::query_as::<_, KeyWithSecret>(&format!("SELECT secret_hash, {COLUMNS} FROM api_keys WHERE prefix = $1"))
             .bind(prefix)
             .fetch_optional(pool)
             .await?
+            .map(|(hash, id, name, user_id, prefix, created_at, last_used_at, revoked_at)| {
+                (hash, Row { id, name, user_id, prefix, created_at, last_used_at, revoked_at })
+            })
     });
-    let Some((id, secret_hash, revoked_at)) = found else {
+    let Some((secret_hash, row)) = found else {
         return Ok(None);
     };
-    if revoked_at.is_some() || !equal(&secret_hash, &token_hash(secret)) {
+    if row.revoked_at.is_some() || !equal(&secret_hash, &token_hash(secret)) {
         return Ok(None);
     }
-    let row: Row = on_pool!(db, pool => {
-        sqlx::query_as(&format!("UPDATE api_keys SET last_used_at = $1 WHERE id = $2 RETURNING {COLUMNS}"))
-            .bind(crate::now())
-            .bind(id)
-            .fetch_one(pool)
-            .await?
-    });
+    // Recording every use would make every API call a write; once a minute is enough to
+    // tell administrators which keys are alive.
+    let now = crate::now();
+    if row
+        .last_used_at
+        .is_none_or(|t| now - t > chrono::Duration::minutes(1))
+    {
+        on_pool!(db, pool => {
+            sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(now).bind(row.id).execute(pool).await?;
+        });
+    }
     let key = ApiKey::from(row);
     let user = users::get(db, key.user_id).await?;
     if user.disabled {
