@@ -37,8 +37,42 @@ pub enum Db {
 /// A write transaction. On SQLite it starts with `BEGIN IMMEDIATE`, so a transaction that
 /// reads and then writes never fails half-way with SQLITE_BUSY.
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Sqlite(SqliteTx),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// An SQLite write transaction and its place in the process's write queue.
+///
+/// SQLite lets one writer in at a time; others wait in its busy handler, which sleeps
+/// and retries, so under load some writers starve while the lock keeps changing hands.
+/// Write transactions of one process therefore queue first come, first served on an async
+/// mutex per database file, and meet SQLite's lock only when it is theirs.
+pub struct SqliteTx {
+    tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl std::ops::Deref for SqliteTx {
+    type Target = sqlx::SqliteConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for SqliteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+/// The write queue of an SQLite database file.
+fn write_queue(pool: &SqlitePool) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static QUEUES: OnceLock<Mutex<HashMap<std::path::PathBuf, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    let file = pool.connect_options().get_filename().to_owned();
+    let mut queues = QUEUES.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    queues.entry(file).or_default().clone()
 }
 
 impl std::fmt::Debug for Tx {
@@ -200,7 +234,13 @@ impl Db {
     /// Starts a write transaction.
     pub async fn begin(&self) -> StoreResult<Tx> {
         Ok(match self {
-            Self::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Self::Sqlite(pool) => {
+                let turn = write_queue(pool).lock_owned().await;
+                Tx::Sqlite(SqliteTx {
+                    tx: pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _turn: turn,
+                })
+            }
             Self::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
@@ -221,7 +261,7 @@ impl Db {
 impl Tx {
     pub async fn commit(self) -> StoreResult<()> {
         match self {
-            Self::Sqlite(tx) => tx.commit().await?,
+            Self::Sqlite(tx) => tx.tx.commit().await?,
             Self::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
@@ -229,7 +269,7 @@ impl Tx {
 
     pub async fn rollback(self) -> StoreResult<()> {
         match self {
-            Self::Sqlite(tx) => tx.rollback().await?,
+            Self::Sqlite(tx) => tx.tx.rollback().await?,
             Self::Postgres(tx) => tx.rollback().await?,
         }
         Ok(())

@@ -33,3 +33,7 @@ INSERT INTO document_access (document_id, unit_id)
 SELECT id, owner_unit_id FROM documents WHERE owner_unit_id IS NOT NULL ON CONFLICT DO NOTHING;
 INSERT INTO document_access (document_id, unit_id)
 SELECT document_id, unit_id FROM assignments ON CONFLICT DO NOTHING;
+
+-- Inbox counts and the due-date order of lists.
+CREATE INDEX documents_leader_idx ON documents(leader_user_id, status);
+CREATE INDEX documents_due_idx ON documents(direction, due_date);

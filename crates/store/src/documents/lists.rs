@@ -161,12 +161,14 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> StoreResult<Vec<Document>> {
-    let (condition, binds) = build(filter, scope, user);
+    let (mut condition, binds) = build(filter, scope, user);
     let order = match sort {
         Sort::Newest => "d.id DESC",
         Sort::Oldest => "d.id ASC",
+        // Only documents with a due date, soonest first: an order the index can give.
         Sort::DueDate => {
-            "CASE WHEN d.due_date IS NULL THEN 1 ELSE 0 END, d.due_date ASC, d.id DESC"
+            condition.push_str(" AND d.due_date IS NOT NULL");
+            "d.due_date ASC, d.id ASC"
         }
     };
     let sql = format!(
@@ -229,7 +231,7 @@ pub async fn inbox_counts(
     let (to_submit, awaiting, to_assign, mine, overdue): (i64, i64, i64, i64, i64) = on_pool!(db, pool => {
         sqlx::query_as(
             "SELECT \
-             (SELECT COUNT(*) FROM documents WHERE direction = 'incoming' AND status = 'registered'), \
+             (SELECT COUNT(*) FROM (SELECT 1 FROM documents WHERE direction = 'incoming' AND status = 'registered' LIMIT 10001) r), \
              (SELECT COUNT(*) FROM documents WHERE direction = 'incoming' AND status = 'awaiting_instruction' AND leader_user_id = $1), \
              (SELECT COUNT(*) FROM assignments WHERE unit_id = $2 AND status = 'assigned'), \
              (SELECT COUNT(*) FROM assignments WHERE handler_user_id = $1 AND status IN ('handler_assigned', 'in_progress')), \

@@ -557,7 +557,13 @@ pub async fn add_version(
     let status = step_from(&before, OutgoingStep::Revise)?;
     claim(&mut tx, id, expected_version, status).await?;
     let version = last_version(&mut tx, id).await? + 1;
-    attach(&mut tx, id, origin.user_id, &[draft_attachment(file, version)]).await?;
+    attach(
+        &mut tx,
+        id,
+        origin.user_id,
+        &[draft_attachment(file, version)],
+    )
+    .await?;
     let after = get_in_tx(&mut tx, id).await?;
     record(
         &mut tx,
@@ -830,13 +836,15 @@ pub async fn issue(
         sqlx::query_scalar("SELECT abbreviation FROM agency WHERE id = 1").fetch_optional(&mut *conn).await?
     });
     let agency = agency.ok_or_else(|| invalid("agency_not_configured"))?;
-    let drafting_unit = before.owner_unit_id.ok_or_else(|| invalid("unknown_unit"))?;
+    let drafting_unit = before
+        .owner_unit_id
+        .ok_or_else(|| invalid("unknown_unit"))?;
     let (_, unit_abbreviation, _) = unit_in_tx(&mut tx, drafting_unit)
         .await?
         .ok_or_else(|| invalid("unknown_unit"))?;
     let rules = series_rules(&mut tx).await?;
-    let series_id = pick_series(&rules, doc_type.code, before.secrecy())
-        .map_err(|_| invalid("no_series"))?;
+    let series_id =
+        pick_series(&rules, doc_type.code, before.secrecy()).map_err(|_| invalid("no_series"))?;
     let secret_series = rules.iter().any(|r| r.id == series_id && r.secret);
 
     // The document's row first, then the series counter: see the module's lock order.

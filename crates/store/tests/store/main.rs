@@ -1,6 +1,7 @@
 //! Storage tests: every one runs on a fresh SQLite file and a fresh PostgreSQL database.
 
 mod documents;
+mod outgoing;
 mod s3;
 
 use futures::stream;

@@ -4,6 +4,7 @@
 mod api;
 mod browser;
 mod documents;
+mod outgoing;
 mod pages;
 mod security;
 

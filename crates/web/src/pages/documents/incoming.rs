@@ -42,7 +42,7 @@ use vanphong_store::{audit, org, StoreError};
 const PAGE_SIZE: i64 = 50;
 const EXPORT_LIMIT: i64 = 100_000;
 /// Lists count their rows up to this many and then say "more than".
-pub const COUNT_CAP: i64 = 10_000;
+pub const COUNT_CAP: i64 = 2_000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -973,6 +973,9 @@ async fn document_page(
             dt { (t(lang, "documents.due_date")) } dd { (day(document.due_date)) }
             dt { (t(lang, "documents.receipt_acknowledged")) } dd { (document.receipt_acknowledged_at.map(|t| t.format("%d/%m/%Y %H:%M").to_string()).unwrap_or_default()) }
             @if !document.notes.is_empty() { dt { (t(lang, "documents.notes")) } dd { (document.notes) } }
+        }
+        @if ctx.user().roles.iter().any(|r| matches!(r, Role::Specialist | Role::UnitLeader | Role::RecordsClerk | Role::AgencyLeader)) {
+            p { a.button href={ "/documents/outgoing/new?reply_to=" (id) } { (t(lang, "documents.draft_reply")) } }
         }
         h2 { (t(lang, "documents.files")) }
         @if attachments.is_empty() { p.muted { (t(lang, "documents.no_files")) } } @else {
