@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod layout;
 pub mod ops;
 pub mod pages;
+pub mod pdf;
 
 use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;

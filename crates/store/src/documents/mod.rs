@@ -6,6 +6,7 @@ pub mod incoming;
 pub mod lists;
 pub mod reminders;
 pub mod outgoing;
+pub mod registers;
 pub mod routing;
 pub mod tasks;
 

@@ -2,6 +2,7 @@
 
 mod documents;
 mod outgoing;
+mod registers;
 mod s3;
 
 use futures::stream;

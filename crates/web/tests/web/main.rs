@@ -6,6 +6,7 @@ mod browser;
 mod documents;
 mod outgoing;
 mod pages;
+mod registers;
 mod security;
 
 use reqwest::{Client, Response, StatusCode};
