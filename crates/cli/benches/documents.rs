@@ -26,9 +26,19 @@ impl Drop for Server {
 }
 
 fn start(data_dir: &std::path::Path) -> Server {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = Command::new(BINARY)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--public-rate-per-minute", "1000000"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--public-rate-per-minute",
+            "1000000",
+        ])
         .arg("--data-dir")
         .arg(data_dir)
         .env("VANPHONG_LOG", "warn")
@@ -37,7 +47,11 @@ fn start(data_dir: &std::path::Path) -> Server {
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(30);
-    while reqwest::blocking::get(format!("{base}/healthz")).map(|r| r.status().is_success()).unwrap_or(false) == false {
+    while reqwest::blocking::get(format!("{base}/healthz"))
+        .map(|r| r.status().is_success())
+        .unwrap_or(false)
+        == false
+    {
         assert!(Instant::now() < deadline, "the server did not start");
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -45,8 +59,18 @@ fn start(data_dir: &std::path::Path) -> Server {
 }
 
 fn run(args: &[&str], data_dir: &std::path::Path) -> String {
-    let out = Command::new(BINARY).args(args).arg("--data-dir").arg(data_dir).env("VANPHONG_LOG", "warn").output().unwrap();
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(BINARY)
+        .args(args)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("VANPHONG_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -66,8 +90,20 @@ fn subject(i: usize) -> String {
         "báo cáo công tác bảo vệ môi trường",
         "thanh tra, kiểm tra việc chấp hành pháp luật",
     ];
-    const PROVINCES: [&str; 6] = ["Đồng Nai", "Hà Nội", "Quảng Ninh", "Cần Thơ", "Lào Cai", "Đà Nẵng"];
-    format!("Về việc {} tỉnh {} (đợt {})", TOPICS[i % 8], PROVINCES[i % 6], i / 48 + 1)
+    const PROVINCES: [&str; 6] = [
+        "Đồng Nai",
+        "Hà Nội",
+        "Quảng Ninh",
+        "Cần Thơ",
+        "Lào Cai",
+        "Đà Nẵng",
+    ];
+    format!(
+        "Về việc {} tỉnh {} (đợt {})",
+        TOPICS[i % 8],
+        PROVINCES[i % 6],
+        i / 48 + 1
+    )
 }
 
 async fn register_over_http(base: &str, key: &str, count: usize, concurrency: usize) -> Duration {
@@ -102,8 +138,12 @@ async fn register_over_http(base: &str, key: &str, count: usize, concurrency: us
 /// own transaction, with the same durability settings (WAL, synchronous=NORMAL).
 async fn bare_inserts(dir: &std::path::Path, count: usize) -> Duration {
     let url = format!("sqlite://{}", dir.join("bare.db").display());
-    let db = vanphong_store::Db::open(&url, &Default::default()).await.unwrap();
-    let vanphong_store::Db::Sqlite(pool) = &db else { unreachable!() };
+    let db = vanphong_store::Db::open(&url, &Default::default())
+        .await
+        .unwrap();
+    let vanphong_store::Db::Sqlite(pool) = &db else {
+        unreachable!()
+    };
     let started = Instant::now();
     for i in 0..count {
         let mut tx = pool.begin().await.unwrap();
@@ -128,15 +168,27 @@ async fn bare_inserts(dir: &std::path::Path, count: usize) -> Duration {
 /// figure): statuses, units, due dates and assignments spread like a real office's.
 async fn fill(data_dir: &std::path::Path, total: usize) {
     let url = format!("sqlite://{}", data_dir.join("vanphong.db").display());
-    let db = vanphong_store::Db::open(&url, &Default::default()).await.unwrap();
-    let vanphong_store::Db::Sqlite(pool) = &db else { unreachable!() };
-    let units: Vec<i64> = sqlx::query_scalar("SELECT id FROM units").fetch_all(pool).await.unwrap();
-    let handlers: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT id, unit_id FROM users WHERE unit_id IS NOT NULL").fetch_all(pool).await.unwrap();
-    let start_number: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(arrival_number), 0) FROM documents WHERE arrival_year = 2025")
-        .fetch_one(pool)
+    let db = vanphong_store::Db::open(&url, &Default::default())
         .await
         .unwrap();
+    let vanphong_store::Db::Sqlite(pool) = &db else {
+        unreachable!()
+    };
+    let units: Vec<i64> = sqlx::query_scalar("SELECT id FROM units")
+        .fetch_all(pool)
+        .await
+        .unwrap();
+    let handlers: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT id, unit_id FROM users WHERE unit_id IS NOT NULL")
+            .fetch_all(pool)
+            .await
+            .unwrap();
+    let start_number: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(arrival_number), 0) FROM documents WHERE arrival_year = 2025",
+    )
+    .fetch_one(pool)
+    .await
+    .unwrap();
     let now = chrono::Utc::now();
     let batch = 20_000;
     let mut done = 0;
@@ -144,8 +196,16 @@ async fn fill(data_dir: &std::path::Path, total: usize) {
         let mut tx = pool.begin().await.unwrap();
         for i in done..(done + batch).min(total) {
             let unit = units[i % units.len()];
-            let status = ["done", "done", "done", "in_progress", "registered", "awaiting_instruction"][i % 6];
-            let arrival = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Duration::days((i % 365) as i64);
+            let status = [
+                "done",
+                "done",
+                "done",
+                "in_progress",
+                "registered",
+                "awaiting_instruction",
+            ][i % 6];
+            let arrival = chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap()
+                + chrono::Duration::days((i % 365) as i64);
             let due = arrival + chrono::Duration::days(10);
             let s = subject(i);
             let id: i64 = sqlx::query_scalar(
@@ -195,12 +255,32 @@ async fn fill(data_dir: &std::path::Path, total: usize) {
 }
 
 fn signed_in(base: &str, username: &str) -> reqwest::blocking::Client {
-    let client = reqwest::blocking::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    let login = client.get(format!("{base}/login")).send().unwrap().text().unwrap();
-    let token = login.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let client = reqwest::blocking::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login = client
+        .get(format!("{base}/login"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let token = login
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
     let r = client
         .post(format!("{base}/login"))
-        .form(&[("_csrf", token.as_str()), ("username", username), ("password", "demo-vanphong")])
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", username),
+            ("password", "demo-vanphong"),
+        ])
         .send()
         .unwrap();
     assert_eq!(r.status(), 303, "signing in as {username}");
@@ -225,8 +305,23 @@ fn main() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     run(&["demo", "--no-serve"], &data);
-    let key_line = run(&["api-key", "create", "--user", "vanthu", "--name", "benchmark"], &data);
-    let key = key_line.split("Key (shown once): ").nth(1).unwrap().trim().to_owned();
+    let key_line = run(
+        &[
+            "api-key",
+            "create",
+            "--user",
+            "vanthu",
+            "--name",
+            "benchmark",
+        ],
+        &data,
+    );
+    let key = key_line
+        .split("Key (shown once): ")
+        .nth(1)
+        .unwrap()
+        .trim()
+        .to_owned();
 
     // Registration through the HTTP API.
     let count = 5_000;
@@ -238,7 +333,10 @@ fn main() {
     let bare_rate = count as f64 / bare.as_secs_f64();
 
     // Lists with a large database.
-    let total: usize = std::env::var("VANPHONG_BENCH_DOCUMENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let total: usize = std::env::var("VANPHONG_BENCH_DOCUMENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
     runtime.block_on(fill(&data, total));
     let server = start(&data);
     let clerk = signed_in(&server.base, "vanthu");
@@ -246,16 +344,56 @@ fn main() {
     let specialist = signed_in(&server.base, "chuyenvien");
     let health = reqwest::blocking::Client::new();
     let pages: Vec<(&str, &reqwest::blocking::Client, String)> = vec![
-        ("/healthz (baseline)", &health, format!("{}/healthz", server.base)),
-        ("incoming list, clerk, first page", &clerk, format!("{}/documents/incoming", server.base)),
-        ("incoming list, clerk, page 200", &clerk, format!("{}/documents/incoming?page=200", server.base)),
-        ("incoming list, clerk, status filter", &clerk, format!("{}/documents/incoming?status=in_progress", server.base)),
-        ("incoming list, clerk, by due date", &clerk, format!("{}/documents/incoming?sort=due", server.base)),
-        ("incoming list, unit leader (scoped)", &leader, format!("{}/documents/incoming", server.base)),
-        ("inbox, specialist", &specialist, format!("{}/inbox", server.base)),
-        ("home page, specialist", &specialist, format!("{}/", server.base)),
-        ("document page", &clerk, format!("{}/documents/{}", server.base, total / 2)),
-        ("API list, clerk", &clerk, format!("{}/api/v1/documents?direction=incoming", server.base)),
+        (
+            "/healthz (baseline)",
+            &health,
+            format!("{}/healthz", server.base),
+        ),
+        (
+            "incoming list, clerk, first page",
+            &clerk,
+            format!("{}/documents/incoming", server.base),
+        ),
+        (
+            "incoming list, clerk, page 200",
+            &clerk,
+            format!("{}/documents/incoming?page=200", server.base),
+        ),
+        (
+            "incoming list, clerk, status filter",
+            &clerk,
+            format!("{}/documents/incoming?status=in_progress", server.base),
+        ),
+        (
+            "incoming list, clerk, by due date",
+            &clerk,
+            format!("{}/documents/incoming?sort=due", server.base),
+        ),
+        (
+            "incoming list, unit leader (scoped)",
+            &leader,
+            format!("{}/documents/incoming", server.base),
+        ),
+        (
+            "inbox, specialist",
+            &specialist,
+            format!("{}/inbox", server.base),
+        ),
+        (
+            "home page, specialist",
+            &specialist,
+            format!("{}/", server.base),
+        ),
+        (
+            "document page",
+            &clerk,
+            format!("{}/documents/{}", server.base, total / 2),
+        ),
+        (
+            "API list, clerk",
+            &clerk,
+            format!("{}/api/v1/documents?direction=incoming", server.base),
+        ),
     ];
     let mut rows = Vec::new();
     for (name, client, url) in &pages {

@@ -181,8 +181,18 @@ async fn reminders(state: AppState) {
                 continue;
             }
         };
-        match vanphong_store::documents::reminders::run_daily(&state.db, vietnam_today(), &calendar, 2).await {
-            Ok(run) if run.claimed => tracing::info!(sent = run.reminders_sent, "Today's deadline reminders were sent."),
+        match vanphong_store::documents::reminders::run_daily(
+            &state.db,
+            vietnam_today(),
+            &calendar,
+            2,
+        )
+        .await
+        {
+            Ok(run) if run.claimed => tracing::info!(
+                sent = run.reminders_sent,
+                "Today's deadline reminders were sent."
+            ),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "Sending deadline reminders failed."),
         }

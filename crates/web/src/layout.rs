@@ -89,7 +89,11 @@ pub const ADMIN_SECTIONS: [(&str, &str, &str); 9] = [
         "admin.organisations_hint",
     ),
     ("/admin/areas", "nav.areas", "admin.areas_hint"),
-    ("/admin/numbering-series", "series.title", "admin.numbering_series_hint"),
+    (
+        "/admin/numbering-series",
+        "series.title",
+        "admin.numbering_series_hint",
+    ),
     ("/admin/api-keys", "nav.api_keys", "admin.api_keys_hint"),
     ("/admin/audit", "nav.audit", "admin.audit_hint"),
 ];

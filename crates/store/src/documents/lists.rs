@@ -182,7 +182,12 @@ pub async fn list(
 }
 
 /// How many documents the filter finds inside the scope.
-pub async fn count(db: &Db, scope: &ReadScope, user: UserId, filter: &DocumentFilter) -> StoreResult<i64> {
+pub async fn count(
+    db: &Db,
+    scope: &ReadScope,
+    user: UserId,
+    filter: &DocumentFilter,
+) -> StoreResult<i64> {
     count_up_to(db, scope, user, filter, i64::MAX).await
 }
 
@@ -199,7 +204,9 @@ pub async fn count_up_to(
     let sql = if cap == i64::MAX {
         format!("SELECT COUNT(*) FROM documents d WHERE {condition}")
     } else {
-        format!("SELECT COUNT(*) FROM (SELECT 1 FROM documents d WHERE {condition} LIMIT {cap}) capped")
+        format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM documents d WHERE {condition} LIMIT {cap}) capped"
+        )
     };
     Ok(on_pool!(db, pool => {
         bind_all!(sqlx::query_scalar::<_, i64>(&sql), &binds).fetch_one(pool).await?
@@ -288,7 +295,12 @@ pub async fn open_assignments(
 
 /// Tracked documents counted by kind and, for voter petitions, by source: (kind, source,
 /// received, finished), for arrivals in `year`, inside the scope.
-pub async fn tracked_counts(db: &Db, scope: &ReadScope, user: UserId, year: i32) -> StoreResult<Vec<(String, Option<String>, i64, i64)>> {
+pub async fn tracked_counts(
+    db: &Db,
+    scope: &ReadScope,
+    user: UserId,
+    year: i32,
+) -> StoreResult<Vec<(String, Option<String>, i64, i64)>> {
     let sql = format!(
         "SELECT d.kind, d.petition_source, COUNT(*), SUM(CASE WHEN d.status = 'done' THEN 1 ELSE 0 END) \
          FROM documents d WHERE d.direction = 'incoming' AND d.kind <> 'ordinary' AND d.arrival_year = $1 AND {} \

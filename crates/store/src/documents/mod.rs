@@ -4,9 +4,9 @@
 pub mod counters;
 pub mod incoming;
 pub mod lists;
-pub mod reminders;
 pub mod outgoing;
 pub mod registers;
+pub mod reminders;
 pub mod routing;
 pub mod tasks;
 
@@ -138,7 +138,11 @@ pub fn scope_condition(scope: &ReadScope, user: UserId) -> String {
         None => secrecy,
         Some(units) if units.is_empty() => format!("{secrecy} AND 1 = 0"),
         Some(units) => {
-            let list = units.iter().map(|u| u.0.to_string()).collect::<Vec<_>>().join(",");
+            let list = units
+                .iter()
+                .map(|u| u.0.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
             format!("{secrecy} AND d.id IN (SELECT x.document_id FROM document_access x WHERE x.unit_id IN ({list}))")
         }
     }

@@ -31,12 +31,19 @@ struct OpenAssignment {
 }
 
 /// Sends today's reminders once. `warning_days` is the due-soon window in working days.
-pub async fn run_daily(db: &Db, today: NaiveDate, calendar: &WorkingCalendar, warning_days: i32) -> StoreResult<ReminderRun> {
+pub async fn run_daily(
+    db: &Db,
+    today: NaiveDate,
+    calendar: &WorkingCalendar,
+    warning_days: i32,
+) -> StoreResult<ReminderRun> {
     let run_key = today.to_string();
     if !jobs::claim(db, "document_reminders", &run_key).await? {
         return Ok(ReminderRun::default());
     }
-    let horizon = calendar.add_working_days(today, warning_days).unwrap_or(today);
+    let horizon = calendar
+        .add_working_days(today, warning_days)
+        .unwrap_or(today);
     let open: Vec<OpenAssignment> = on_pool!(db, pool => {
         sqlx::query_as(
             "SELECT a.id, a.document_id, a.unit_id, a.handler_user_id, a.due_date, d.number_symbol, d.subject \
@@ -68,16 +75,32 @@ pub async fn run_daily(db: &Db, today: NaiveDate, calendar: &WorkingCalendar, wa
                 .await?
             }),
         };
-        let due = a.due_date.map(|d| d.format("%d/%m/%Y").to_string()).unwrap_or_default();
+        let due = a
+            .due_date
+            .map(|d| d.format("%d/%m/%Y").to_string())
+            .unwrap_or_default();
         let title = format!(
             "{} {} — {} (hạn {due})",
-            if state == DeadlineState::Overdue { "Quá hạn:" } else { "Sắp đến hạn:" },
+            if state == DeadlineState::Overdue {
+                "Quá hạn:"
+            } else {
+                "Sắp đến hạn:"
+            },
             a.number_symbol.as_deref().unwrap_or(""),
             a.subject.chars().take(200).collect::<String>()
         );
         for user in recipients {
             let key = format!("{kind}:{}:{run_key}", a.id);
-            if notifications::send(db, UserId(user), kind, &title, &format!("/documents/{}", a.document_id), &key).await? {
+            if notifications::send(
+                db,
+                UserId(user),
+                kind,
+                &title,
+                &format!("/documents/{}", a.document_id),
+                &key,
+            )
+            .await?
+            {
                 sent += 1;
             }
         }

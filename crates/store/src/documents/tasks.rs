@@ -31,7 +31,14 @@ pub async fn list(db: &Db, document_id: i64) -> StoreResult<Vec<Task>> {
 }
 
 /// Adds a task to a conclusion notice.
-pub async fn add(db: &Db, origin: &Origin, document_id: i64, description: &str, unit: Option<UnitId>, due_date: Option<NaiveDate>) -> StoreResult<i64> {
+pub async fn add(
+    db: &Db,
+    origin: &Origin,
+    document_id: i64,
+    description: &str,
+    unit: Option<UnitId>,
+    due_date: Option<NaiveDate>,
+) -> StoreResult<i64> {
     let document = super::get(db, document_id).await?;
     if document.kind != "conclusion_notice" {
         return Err(StoreError::Invalid("not_a_conclusion_notice".into()));

@@ -230,53 +230,159 @@ async fn routing_refuses_bad_parts_and_stale_versions(backend: Backend) {
 async fn reminders_go_out_once_a_day_even_from_several_nodes(backend: Backend) {
     let t = TestDb::new(backend).await;
     let origin = Origin::system();
-    let unit = org::create_unit(&t.db, &origin, &unit_input("Cục Kiểm soát ô nhiễm", "KSONMT", None)).await.unwrap();
-    let leader = users::create(&t.db, &origin, new_user("truongphong", vec![Role::UnitLeader], Some(unit.id))).await.unwrap();
-    let handler = users::create(&t.db, &origin, new_user("chuyenvien", vec![Role::Specialist], Some(unit.id))).await.unwrap();
-    let calendar = vanphong_core::calendar::WorkingCalendar::for_years(2025..=2027, &Default::default()).unwrap();
+    let unit = org::create_unit(
+        &t.db,
+        &origin,
+        &unit_input("Cục Kiểm soát ô nhiễm", "KSONMT", None),
+    )
+    .await
+    .unwrap();
+    let leader = users::create(
+        &t.db,
+        &origin,
+        new_user("truongphong", vec![Role::UnitLeader], Some(unit.id)),
+    )
+    .await
+    .unwrap();
+    let handler = users::create(
+        &t.db,
+        &origin,
+        new_user("chuyenvien", vec![Role::Specialist], Some(unit.id)),
+    )
+    .await
+    .unwrap();
+    let calendar =
+        vanphong_core::calendar::WorkingCalendar::for_years(2025..=2027, &Default::default())
+            .unwrap();
     // Today is Wednesday 25 November 2026.
     let today = day("2026-11-25");
     let mut ids = Vec::new();
-    for (n, due) in [("1/UBND-KT", "2026-11-20"), ("2/UBND-KT", "2026-11-26"), ("3/UBND-KT", "2026-12-20")] {
-        let doc = incoming::register(&t.db, &origin, &incoming(n, "2026-11-02"), false).await.unwrap();
-        let part = RoutingPart { unit: unit.id, role: AssignmentRole::Lead, due_date: Some(day(due)) };
-        routing::route(&t.db, &origin, doc.id, doc.version, "Xử lý", &[part]).await.unwrap();
+    for (n, due) in [
+        ("1/UBND-KT", "2026-11-20"),
+        ("2/UBND-KT", "2026-11-26"),
+        ("3/UBND-KT", "2026-12-20"),
+    ] {
+        let doc = incoming::register(&t.db, &origin, &incoming(n, "2026-11-02"), false)
+            .await
+            .unwrap();
+        let part = RoutingPart {
+            unit: unit.id,
+            role: AssignmentRole::Lead,
+            due_date: Some(day(due)),
+        };
+        routing::route(&t.db, &origin, doc.id, doc.version, "Xử lý", &[part])
+            .await
+            .unwrap();
         ids.push(doc.id);
     }
     // The first has a handler; the others still wait for one, so their unit leader hears.
     let first = routing::assignments(&t.db, ids[0]).await.unwrap().remove(0);
-    routing::apply(&t.db, &origin, first.id, first.version, Step::NameHandler { handler: handler.id }).await.unwrap();
-    let before_handler = vanphong_store::notifications::unread_count(&t.db, handler.id).await.unwrap();
-    let before_leader = vanphong_store::notifications::unread_count(&t.db, leader.id).await.unwrap();
+    routing::apply(
+        &t.db,
+        &origin,
+        first.id,
+        first.version,
+        Step::NameHandler {
+            handler: handler.id,
+        },
+    )
+    .await
+    .unwrap();
+    let before_handler = vanphong_store::notifications::unread_count(&t.db, handler.id)
+        .await
+        .unwrap();
+    let before_leader = vanphong_store::notifications::unread_count(&t.db, leader.id)
+        .await
+        .unwrap();
     let (a, b) = tokio::join!(
         vanphong_store::documents::reminders::run_daily(&t.db, today, &calendar, 2),
         vanphong_store::documents::reminders::run_daily(&t.db, today, &calendar, 2),
     );
     let (a, b) = (a.unwrap(), b.unwrap());
-    assert_eq!(u8::from(a.claimed) + u8::from(b.claimed), 1, "one node runs today's job");
-    assert_eq!(a.reminders_sent + b.reminders_sent, 2, "the overdue one and the one due tomorrow");
-    assert_eq!(vanphong_store::notifications::unread_count(&t.db, handler.id).await.unwrap(), before_handler + 1);
-    assert_eq!(vanphong_store::notifications::unread_count(&t.db, leader.id).await.unwrap(), before_leader + 1);
-    let again = vanphong_store::documents::reminders::run_daily(&t.db, today, &calendar, 2).await.unwrap();
+    assert_eq!(
+        u8::from(a.claimed) + u8::from(b.claimed),
+        1,
+        "one node runs today's job"
+    );
+    assert_eq!(
+        a.reminders_sent + b.reminders_sent,
+        2,
+        "the overdue one and the one due tomorrow"
+    );
+    assert_eq!(
+        vanphong_store::notifications::unread_count(&t.db, handler.id)
+            .await
+            .unwrap(),
+        before_handler + 1
+    );
+    assert_eq!(
+        vanphong_store::notifications::unread_count(&t.db, leader.id)
+            .await
+            .unwrap(),
+        before_leader + 1
+    );
+    let again = vanphong_store::documents::reminders::run_daily(&t.db, today, &calendar, 2)
+        .await
+        .unwrap();
     assert!(!again.claimed);
-    let tomorrow = vanphong_store::documents::reminders::run_daily(&t.db, day("2026-11-26"), &calendar, 2).await.unwrap();
+    let tomorrow =
+        vanphong_store::documents::reminders::run_daily(&t.db, day("2026-11-26"), &calendar, 2)
+            .await
+            .unwrap();
     assert!(tomorrow.claimed && tomorrow.reminders_sent == 2);
 }
 
 async fn conclusion_notices_carry_tasks(backend: Backend) {
     let t = TestDb::new(backend).await;
     let origin = Origin::system();
-    let unit = org::create_unit(&t.db, &origin, &unit_input("Văn phòng", "VP", None)).await.unwrap();
+    let unit = org::create_unit(&t.db, &origin, &unit_input("Văn phòng", "VP", None))
+        .await
+        .unwrap();
     let mut notice = incoming("12/TB-TCMT", "2026-11-02");
     notice.kind = DocumentKind::ConclusionNotice;
-    let notice = incoming::register(&t.db, &origin, &notice, false).await.unwrap();
-    let ordinary = incoming::register(&t.db, &origin, &incoming("13/TB-TCMT", "2026-11-02"), false).await.unwrap();
-    let task = vanphong_store::documents::tasks::add(&t.db, &origin, notice.id, "Rà soát quy chế", Some(unit.id), Some(day("2026-12-01"))).await.unwrap();
-    assert!(vanphong_store::documents::tasks::add(&t.db, &origin, ordinary.id, "x", None, None).await.is_err());
-    assert!(vanphong_store::documents::tasks::add(&t.db, &origin, notice.id, "x", Some(UnitId(9999)), None).await.is_err());
-    vanphong_store::documents::tasks::complete(&t.db, &origin, task).await.unwrap();
-    assert!(vanphong_store::documents::tasks::complete(&t.db, &origin, task).await.is_err(), "once");
-    let tasks = vanphong_store::documents::tasks::list(&t.db, notice.id).await.unwrap();
+    let notice = incoming::register(&t.db, &origin, &notice, false)
+        .await
+        .unwrap();
+    let ordinary = incoming::register(&t.db, &origin, &incoming("13/TB-TCMT", "2026-11-02"), false)
+        .await
+        .unwrap();
+    let task = vanphong_store::documents::tasks::add(
+        &t.db,
+        &origin,
+        notice.id,
+        "Rà soát quy chế",
+        Some(unit.id),
+        Some(day("2026-12-01")),
+    )
+    .await
+    .unwrap();
+    assert!(
+        vanphong_store::documents::tasks::add(&t.db, &origin, ordinary.id, "x", None, None)
+            .await
+            .is_err()
+    );
+    assert!(vanphong_store::documents::tasks::add(
+        &t.db,
+        &origin,
+        notice.id,
+        "x",
+        Some(UnitId(9999)),
+        None
+    )
+    .await
+    .is_err());
+    vanphong_store::documents::tasks::complete(&t.db, &origin, task)
+        .await
+        .unwrap();
+    assert!(
+        vanphong_store::documents::tasks::complete(&t.db, &origin, task)
+            .await
+            .is_err(),
+        "once"
+    );
+    let tasks = vanphong_store::documents::tasks::list(&t.db, notice.id)
+        .await
+        .unwrap();
     assert_eq!(tasks.len(), 1);
     assert!(tasks[0].done_at.is_some());
 }

@@ -775,16 +775,49 @@ async fn conclusion_tasks_and_tracked_counts_are_shown(backend: Backend) {
     post_register(&app, &clerk, &petition, None).await;
     let page = format!("/documents/{id}");
     let added = app
-        .post_form(&clerk, &page, &format!("{page}/tasks"), &[("description", "Rà soát quy chế phối hợp"), ("unit_id", &office_unit.to_string()), ("due_date", "2026-12-15")])
+        .post_form(
+            &clerk,
+            &page,
+            &format!("{page}/tasks"),
+            &[
+                ("description", "Rà soát quy chế phối hợp"),
+                ("unit_id", &office_unit.to_string()),
+                ("due_date", "2026-12-15"),
+            ],
+        )
         .await;
     assert_eq!(added.status(), StatusCode::SEE_OTHER);
-    let html = clerk.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+    let html = clerk
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(html.contains("Rà soát quy chế phối hợp"));
-    let task = vanphong_store::documents::tasks::list(&app.db.db, id).await.unwrap().remove(0);
-    let done = app.post_form(&clerk, &page, &format!("/tasks/{}/complete", task.id), &[]).await;
+    let task = vanphong_store::documents::tasks::list(&app.db.db, id)
+        .await
+        .unwrap()
+        .remove(0);
+    let done = app
+        .post_form(&clerk, &page, &format!("/tasks/{}/complete", task.id), &[])
+        .await;
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
-    let tracked = clerk.get(app.url("/documents/tracked?year=2026")).send().await.unwrap().text().await.unwrap();
-    assert!(tracked.contains("Thông báo kết luận") && tracked.contains("Kiến nghị cử tri") && tracked.contains("Ban Dân nguyện"), "{tracked}");
+    let tracked = clerk
+        .get(app.url("/documents/tracked?year=2026"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        tracked.contains("Thông báo kết luận")
+            && tracked.contains("Kiến nghị cử tri")
+            && tracked.contains("Ban Dân nguyện"),
+        "{tracked}"
+    );
 }
 
 async fn an_upload_over_the_limit_is_refused_beside_the_field(backend: Backend) {
@@ -792,7 +825,13 @@ async fn an_upload_over_the_limit_is_refused_beside_the_field(backend: Backend) 
     office(&app).await;
     let clerk = signed(&app, "vanthu").await;
     let big = [b"%PDF-1.4\n".as_slice(), &vec![b'x'; 4096]].concat();
-    let response = post_register(&app, &clerk, &valid_fields("8/UBND-KT"), Some(("scan.pdf", &big))).await;
+    let response = post_register(
+        &app,
+        &clerk,
+        &valid_fields("8/UBND-KT"),
+        Some(("scan.pdf", &big)),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().await.unwrap().contains("quá lớn"));
     assert_eq!(count_incoming(&app).await, 0);

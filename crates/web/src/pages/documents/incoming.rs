@@ -277,7 +277,16 @@ async fn list_page(
     let page_number = query.page.unwrap_or(1).max(1);
     let (mut docs, total) = if errors.is_empty() {
         let offset = (page_number - 1) * PAGE_SIZE;
-        let docs = lists::list(&state.db, &scope, user, &filter, sort, offset, PAGE_SIZE + 1).await?;
+        let docs = lists::list(
+            &state.db,
+            &scope,
+            user,
+            &filter,
+            sort,
+            offset,
+            PAGE_SIZE + 1,
+        )
+        .await?;
         let total = lists::count_up_to(&state.db, &scope, user, &filter, COUNT_CAP + 1).await?;
         (docs, total)
     } else {
@@ -330,7 +339,11 @@ async fn list_page(
         ("due".to_owned(), t(lang, "documents.sort_due").to_owned()),
     ];
     let capped = total > COUNT_CAP;
-    let pages = if capped { None } else { Some((total + PAGE_SIZE - 1) / PAGE_SIZE) };
+    let pages = if capped {
+        None
+    } else {
+        Some((total + PAGE_SIZE - 1) / PAGE_SIZE)
+    };
     let body = html! {
         h1 { (t(lang, "nav.incoming")) }
         @if query.saved.is_some() { div.alert.ok role="status" { (t(lang, "documents.registered")) } }
@@ -1475,13 +1488,24 @@ pub struct TaskForm {
     due_date: String,
 }
 
-async fn add_task(State(state): State<AppState>, ctx: SignedIn, Path(id): Path<i64>, Form(form): Form<TaskForm>) -> AppResult<Response> {
+async fn add_task(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path(id): Path<i64>,
+    Form(form): Form<TaskForm>,
+) -> AppResult<Response> {
     let document = readable(&state, &ctx, id).await?;
-    if !(ctx.can(Action::RegisterIncoming) || authorize_on(&state, &ctx, Action::RouteDocument, &document).await.is_ok()) {
+    if !(ctx.can(Action::RegisterIncoming)
+        || authorize_on(&state, &ctx, Action::RouteDocument, &document)
+            .await
+            .is_ok())
+    {
         return Err(AppError::Forbidden);
     }
     let mut errors = Vec::new();
-    let description = text::required_line(&form.description, 1000).map_err(|e| errors.push(text_error("description", e))).ok();
+    let description = text::required_line(&form.description, 1000)
+        .map_err(|e| errors.push(text_error("description", e)))
+        .ok();
     let due = match parse_date(&form.due_date) {
         Some(Ok(d)) => Some(d),
         Some(Err(())) => {
@@ -1493,23 +1517,47 @@ async fn add_task(State(state): State<AppState>, ctx: SignedIn, Path(id): Path<i
     let (Some(description), true) = (description, errors.is_empty()) else {
         return Err(AppError::fields(errors));
     };
-    match documents::tasks::add(&state.db, &ctx.origin(), id, &description, form.unit_id.trim().parse().ok().map(UnitId), due).await {
+    match documents::tasks::add(
+        &state.db,
+        &ctx.origin(),
+        id,
+        &description,
+        form.unit_id.trim().parse().ok().map(UnitId),
+        due,
+    )
+    .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/documents/{id}?saved=1")).into_response()),
-        Err(StoreError::Invalid(code)) if code == "unknown_unit" => Err(AppError::fields(vec![FieldError::new("unit_id", "form.unknown_value")])),
-        Err(StoreError::Invalid(_)) => Ok(Redirect::to(&format!("/documents/{id}?error=state")).into_response()),
+        Err(StoreError::Invalid(code)) if code == "unknown_unit" => {
+            Err(AppError::fields(vec![FieldError::new(
+                "unit_id",
+                "form.unknown_value",
+            )]))
+        }
+        Err(StoreError::Invalid(_)) => {
+            Ok(Redirect::to(&format!("/documents/{id}?error=state")).into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
 
-async fn complete_task(State(state): State<AppState>, ctx: SignedIn, Path(id): Path<i64>) -> AppResult<Response> {
+async fn complete_task(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let document_id: i64 = {
-        let task_doc = vanphong_store::documents::tasks::document_of(&state.db, id).await.map_err(|_| AppError::NotFound)?;
+        let task_doc = vanphong_store::documents::tasks::document_of(&state.db, id)
+            .await
+            .map_err(|_| AppError::NotFound)?;
         task_doc
     };
     readable(&state, &ctx, document_id).await?;
     match documents::tasks::complete(&state.db, &ctx.origin(), id).await {
         Ok(()) => Ok(Redirect::to(&format!("/documents/{document_id}?saved=1")).into_response()),
-        Err(StoreError::Invalid(_)) => Ok(Redirect::to(&format!("/documents/{document_id}?error=state")).into_response()),
+        Err(StoreError::Invalid(_)) => {
+            Ok(Redirect::to(&format!("/documents/{document_id}?error=state")).into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -1521,10 +1569,17 @@ pub struct TrackedQuery {
     year: Option<i32>,
 }
 
-async fn tracked_page(State(state): State<AppState>, ctx: SignedIn, Query(query): Query<TrackedQuery>) -> AppResult<Response> {
+async fn tracked_page(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Query(query): Query<TrackedQuery>,
+) -> AppResult<Response> {
     let lang = ctx.lang;
     let scope = read_scope(&state, &ctx).await?;
-    let year = query.year.filter(|y| (1900..=2100).contains(y)).unwrap_or_else(|| chrono::Utc::now().date_naive().year());
+    let year = query
+        .year
+        .filter(|y| (1900..=2100).contains(y))
+        .unwrap_or_else(|| chrono::Utc::now().date_naive().year());
     let rows = lists::tracked_counts(&state.db, &scope, ctx.user().id, year).await?;
     let body = html! {
         h1 { (t(lang, "tracked.title")) " " (year) }
