@@ -149,12 +149,8 @@ pub async fn append(tx: &mut Tx, origin: &Origin, change: Change<'_>) -> StoreRe
         .bind(&record.hash)
         .execute(&mut *conn)
         .await?;
-        sqlx::query("UPDATE audit_head SET last_seq = $1, last_hash = $2 WHERE id = 1")
-            .bind(record.seq)
-            .bind(&record.hash)
-            .execute(&mut *conn)
-            .await?;
     });
+    // The head row follows by trigger (migration 0004).
     Ok(record.seq)
 }
 

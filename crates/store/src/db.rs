@@ -129,8 +129,10 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            // Each SQLite connection runs on a thread of its own and writers take turns anyway;
+            // beyond a few connections the threads only compete for the cores.
             let pool = SqlitePoolOptions::new()
-                .max_connections(settings.max_connections)
+                .max_connections(settings.max_connections.min(8))
                 .acquire_timeout(settings.acquire_timeout)
                 .connect_with(options)
                 .await?;
