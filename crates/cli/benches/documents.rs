@@ -47,10 +47,9 @@ fn start(data_dir: &std::path::Path) -> Server {
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(30);
-    while reqwest::blocking::get(format!("{base}/healthz"))
+    while !reqwest::blocking::get(format!("{base}/healthz"))
         .map(|r| r.status().is_success())
         .unwrap_or(false)
-        == false
     {
         assert!(Instant::now() < deadline, "the server did not start");
         std::thread::sleep(Duration::from_millis(5));

@@ -75,7 +75,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 "Removed {temps} temporary upload files and {orphans} files no record refers to."
             );
         }
-        Command::Calendar(args) => return calendar_command(args),
+        Command::Calendar(args) => {
+            let overrides = calendar_overrides(&args.storage).await?;
+            return calendar_command(args, overrides);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -632,9 +635,24 @@ fn run_restore(storage: &Storage, source: &std::path::Path, force: bool) -> anyh
     Ok(())
 }
 
-fn calendar_command(args: CalendarArgs) -> anyhow::Result<ExitCode> {
+/// An administrator's overrides, when there is a database to read them from. The command
+/// never creates a database just to look.
+async fn calendar_overrides(
+    storage: &Storage,
+) -> anyhow::Result<std::collections::BTreeMap<i32, vanphong_core::calendar::YearOverrides>> {
+    let embedded_file = storage.data_dir.join(backup::DATABASE_FILE);
+    if storage.database_url.is_none() && !embedded_file.is_file() {
+        return Ok(Default::default());
+    }
+    let db = open_database(storage).await?;
+    Ok(vanphong_store::calendar::all(&db).await?)
+}
+
+fn calendar_command(
+    args: CalendarArgs,
+    overrides: std::collections::BTreeMap<i32, vanphong_core::calendar::YearOverrides>,
+) -> anyhow::Result<ExitCode> {
     use vanphong_core::calendar::WorkingCalendar;
-    let overrides = std::collections::BTreeMap::new();
     match (args.action, args.year) {
         (Some(CalendarCommand::AddWorkingDays { date, days }), _) => {
             let date = chrono::NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")

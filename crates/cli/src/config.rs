@@ -261,6 +261,10 @@ pub enum AuditCommand {
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct CalendarArgs {
+    /// Where an administrator's overrides are kept; without a database the computed
+    /// calendar is used.
+    #[command(flatten)]
+    pub storage: Storage,
     #[command(subcommand)]
     pub action: Option<CalendarCommand>,
     /// Print each holiday of this year (ISO date and name), one per line.

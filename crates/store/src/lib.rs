@@ -11,6 +11,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod backup;
 pub mod blobs;
+pub mod calendar;
 pub mod db;
 pub mod documents;
 pub mod error;

@@ -117,6 +117,7 @@ mod tests {
             include_str!("pages/admin.rs"),
             include_str!("error.rs"),
             include_str!("context.rs"),
+            include_str!("pages/calendar.rs"),
             include_str!("pages/documents/mod.rs"),
             include_str!("pages/documents/incoming.rs"),
             include_str!("pages/documents/outgoing.rs"),

@@ -78,7 +78,7 @@ fn nav_link(ctx: &RequestContext, href: &str, key: &str, accesskey: Option<&str>
 }
 
 /// The sections of the administration, for its index page.
-pub const ADMIN_SECTIONS: [(&str, &str, &str); 9] = [
+pub const ADMIN_SECTIONS: [(&str, &str, &str); 10] = [
     ("/admin/agency", "nav.agency", "admin.agency_hint"),
     ("/admin/units", "nav.units", "admin.units_hint"),
     ("/admin/positions", "nav.positions", "admin.positions_hint"),
@@ -89,6 +89,7 @@ pub const ADMIN_SECTIONS: [(&str, &str, &str); 9] = [
         "admin.organisations_hint",
     ),
     ("/admin/areas", "nav.areas", "admin.areas_hint"),
+    ("/admin/calendar", "calendar.title", "admin.calendar_hint"),
     (
         "/admin/numbering-series",
         "series.title",

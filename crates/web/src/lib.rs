@@ -46,6 +46,13 @@ impl Default for WebConfig {
     }
 }
 
+/// The calendar a node built, and the overrides' stamp it was built from.
+pub struct CachedCalendar {
+    calendar: Arc<vanphong_core::calendar::WorkingCalendar>,
+    stamp: i64,
+    checked: Instant,
+}
+
 /// What every handler can reach.
 pub struct Shared {
     pub db: Db,
@@ -54,7 +61,7 @@ pub struct Shared {
     pub metrics: PrometheusHandle,
     pub started: Instant,
     pub rate_limiter: context::RateLimiter,
-    calendar: tokio::sync::OnceCell<Arc<vanphong_core::calendar::WorkingCalendar>>,
+    calendar: tokio::sync::Mutex<Option<CachedCalendar>>,
 }
 
 #[derive(Clone)]
@@ -77,28 +84,48 @@ impl AppState {
             metrics: metrics_handle(),
             started: Instant::now(),
             rate_limiter,
-            calendar: tokio::sync::OnceCell::new(),
+            calendar: tokio::sync::Mutex::new(None),
         }))
     }
 
-    /// The working-day calendar, built once per process on first use (the lunar
-    /// astronomy for 201 years takes a few milliseconds).
+    /// The working-day calendar with the administrators' overrides. Built on first use (the
+    /// lunar astronomy for 201 years takes a few milliseconds) and rebuilt when the overrides
+    /// change, on this node or another: their stamp is checked at most every ten seconds.
     pub async fn calendar(
         &self,
     ) -> Result<Arc<vanphong_core::calendar::WorkingCalendar>, error::AppError> {
-        self.calendar
-            .get_or_try_init(|| async {
-                let overrides = std::collections::BTreeMap::new();
-                tokio::task::spawn_blocking(move || {
-                    vanphong_core::calendar::WorkingCalendar::new(&overrides)
-                })
-                .await
-                .map_err(|e| error::AppError::Internal(e.into()))?
-                .map(Arc::new)
-                .map_err(|e| error::AppError::Internal(e.into()))
-            })
-            .await
-            .cloned()
+        let mut cached = self.calendar.lock().await;
+        if let Some(c) = cached.as_ref() {
+            if c.checked.elapsed() < std::time::Duration::from_secs(10) {
+                return Ok(c.calendar.clone());
+            }
+        }
+        let stamp = vanphong_store::calendar::stamp(&self.db).await?;
+        if let Some(c) = cached.as_mut() {
+            if c.stamp == stamp {
+                c.checked = Instant::now();
+                return Ok(c.calendar.clone());
+            }
+        }
+        let overrides = vanphong_store::calendar::all(&self.db).await?;
+        let calendar = tokio::task::spawn_blocking(move || {
+            vanphong_core::calendar::WorkingCalendar::new(&overrides)
+        })
+        .await
+        .map_err(|e| error::AppError::Internal(e.into()))?
+        .map(Arc::new)
+        .map_err(|e| error::AppError::Internal(e.into()))?;
+        *cached = Some(CachedCalendar {
+            calendar: calendar.clone(),
+            stamp,
+            checked: Instant::now(),
+        });
+        Ok(calendar)
+    }
+
+    /// Forgets the cached calendar (after this node changed the overrides).
+    pub async fn forget_calendar(&self) {
+        *self.calendar.lock().await = None;
     }
 }
 

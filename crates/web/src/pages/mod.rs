@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod calendar;
 pub mod documents;
 
 use crate::context::{RequestContext, SignedIn, LANG_COOKIE};
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/notifications/read", post(mark_notifications_read))
         .merge(auth::router())
         .merge(admin::router())
+        .merge(calendar::router())
         .merge(documents::router())
 }
 

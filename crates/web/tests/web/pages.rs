@@ -787,3 +787,122 @@ on_both_backends!(
     administrative_areas_are_shown_as_of_a_date,
     unknown_pages_get_a_vietnamese_404,
 );
+
+mod calendar_overrides {
+    use super::super::*;
+    use vanphong_store::on_both_backends;
+
+    async fn an_administrator_adjusts_a_year_and_due_dates_follow(backend: Backend) {
+        let app = TestApp::start(backend).await;
+        let admin = app.signed_in("admin", &[Role::Administrator], None).await;
+        let page = admin
+            .get(app.url("/admin/calendar?year=2026"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("Tết Nguyên đán") && page.contains("17/02/2026"),
+            "the computed holidays are listed"
+        );
+        let api = Client::new();
+        let before: serde_json::Value = api
+            .get(app.url("/api/v1/calendar/add-working-days?date=2026-02-13&days=1"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(before["result"], "2026-02-23");
+        let added = app
+            .post_form(
+                &admin,
+                "/admin/calendar?year=2026",
+                "/admin/calendar/2026",
+                &[
+                    ("version", "0"),
+                    ("action", "add_holiday"),
+                    ("date", "2026-02-23"),
+                    ("name_vi", "Nghỉ Tết theo thông báo"),
+                ],
+            )
+            .await;
+        assert_eq!(added.status(), StatusCode::SEE_OTHER);
+        let after: serde_json::Value = api
+            .get(app.url("/api/v1/calendar/add-working-days?date=2026-02-13&days=1"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            after["result"], "2026-02-24",
+            "due dates skip the declared day"
+        );
+        // A Monday cannot be declared a working weekend day; a stale form is refused.
+        let monday = app
+            .post_form(
+                &admin,
+                "/admin/calendar?year=2026",
+                "/admin/calendar/2026",
+                &[
+                    ("version", "1"),
+                    ("action", "add_working_day"),
+                    ("date", "2026-03-02"),
+                ],
+            )
+            .await;
+        assert_eq!(monday.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(monday
+            .text()
+            .await
+            .unwrap()
+            .contains("Điều chỉnh không hợp lệ"));
+        let stale = app
+            .post_form(
+                &admin,
+                "/admin/calendar?year=2026",
+                "/admin/calendar/2026",
+                &[
+                    ("version", "0"),
+                    ("action", "add_working_day"),
+                    ("date", "2026-02-28"),
+                ],
+            )
+            .await;
+        assert_eq!(stale.status(), StatusCode::CONFLICT);
+        let saturday = app
+            .post_form(
+                &admin,
+                "/admin/calendar?year=2026",
+                "/admin/calendar/2026",
+                &[
+                    ("version", "1"),
+                    ("action", "add_working_day"),
+                    ("date", "2026-02-28"),
+                ],
+            )
+            .await;
+        assert_eq!(saturday.status(), StatusCode::SEE_OTHER);
+        let history = vanphong_store::audit::history(&app.db.db, "calendar", "2026")
+            .await
+            .unwrap();
+        assert_eq!(history.len(), 2);
+        let clerk = app.signed_in("vanthu", &[Role::RecordsClerk], None).await;
+        assert_eq!(
+            clerk
+                .get(app.url("/admin/calendar"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    on_both_backends!(an_administrator_adjusts_a_year_and_due_dates_follow);
+}
