@@ -129,6 +129,11 @@ impl AppState {
     }
 }
 
+/// Today in Vietnam (UTC+7): the day dates are entered and deadlines counted in.
+pub fn vietnam_today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()
+}
+
 /// The Prometheus recorder is process-wide; install it once.
 fn metrics_handle() -> PrometheusHandle {
     static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();

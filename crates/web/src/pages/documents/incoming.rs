@@ -191,7 +191,7 @@ impl ListQuery {
             text: nonempty(&self.q)
                 .map(|q| text::normalize(&q))
                 .map(|q| q.chars().take(200).collect()),
-            overdue_on: (!self.overdue.is_empty()).then(|| chrono::Utc::now().date_naive()),
+            overdue_on: (!self.overdue.is_empty()).then(|| crate::vietnam_today()),
         }
     }
 
@@ -296,7 +296,7 @@ async fn list_page(
     docs.truncate(PAGE_SIZE as usize);
     let senders = sender_names(&state, &docs).await?;
     let calendar = state.calendar().await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::vietnam_today();
     let units = org::units(&state.db).await?;
     let base = format!("/documents/incoming?{}", query.query_string());
     let mut unit_options = vec![(String::new(), t(lang, "list.all_units").to_owned())];
@@ -458,12 +458,10 @@ impl RegisterForm {
                 .map(|o| o.to_string())
                 .unwrap_or_default(),
             sender_name: body.sender_name.clone(),
-            arrival_date: body.arrival_date.clone().unwrap_or_else(|| {
-                chrono::Utc::now()
-                    .date_naive()
-                    .format("%Y-%m-%d")
-                    .to_string()
-            }),
+            arrival_date: body
+                .arrival_date
+                .clone()
+                .unwrap_or_else(|| crate::vietnam_today().format("%Y-%m-%d").to_string()),
             receiving_unit_id: body
                 .receiving_unit_id
                 .map(|u| u.to_string())
@@ -667,10 +665,7 @@ pub fn text_error(field: &str, error: text::TextError) -> FieldError {
 async fn new_page(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Response> {
     ctx.authorize_agency(Action::RegisterIncoming)?;
     let form = RegisterForm {
-        arrival_date: chrono::Utc::now()
-            .date_naive()
-            .format("%Y-%m-%d")
-            .to_string(),
+        arrival_date: crate::vietnam_today().format("%Y-%m-%d").to_string(),
         type_code: "cong_van".into(),
         receiving_unit_id: ctx
             .user()
@@ -930,13 +925,33 @@ async fn document_page(
     let assignments = routing::assignments(&state.db, id).await?;
     let notes = routing::progress_notes(&state.db, id).await?;
     let links = documents::links(&state.db, id).await?;
+    // Each linked document with its number and symbol (or its draft number).
+    let mut linked = Vec::new();
+    for l in &links {
+        let other = if l.document_id == id {
+            l.related_id
+        } else {
+            l.document_id
+        };
+        let number = match documents::get(&state.db, other).await {
+            Ok(d) => d.number_symbol.unwrap_or_else(|| format!("#{other}")),
+            Err(_) => format!("#{other}"),
+        };
+        linked.push((l.clone(), other, number));
+    }
+    // Replies drafted for this document, offered when the handler finishes.
+    let replies: Vec<(String, String)> = linked
+        .iter()
+        .filter(|(l, _, _)| l.kind == "reply_to" && l.related_id == id)
+        .map(|(_, other, number)| (other.to_string(), number.clone()))
+        .collect();
     let history = audit::history(&state.db, "document", &id.to_string()).await?;
     let views = documents::views(&state.db, id).await?;
     let tasks = documents::tasks::list(&state.db, id).await?;
     let units = org::units(&state.db).await?;
     let unit_names: HashMap<i64, String> = units.iter().map(|u| (u.id.0, u.name.clone())).collect();
     let calendar = state.calendar().await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::vietnam_today();
     let user = ctx.user();
     let tree = org::unit_tree(&state.db).await?;
     let target = vanphong_core::permission::Target {
@@ -964,6 +979,8 @@ async fn document_page(
                 .push((u.id.0, u.full_name.clone()));
         }
     }
+    let mut lead_options = vec![(String::new(), t(lang, "form.choose").to_owned())];
+    lead_options.extend(units.iter().map(|u| (u.id.to_string(), u.name.clone())));
     let body = html! {
         p { a href="/documents/incoming" { "← " (t(lang, "nav.incoming")) } }
         @if query.saved.is_some() { div.alert.ok role="status" { (t(lang, "form.saved")) } }
@@ -1014,7 +1031,7 @@ async fn document_page(
                 (csrf_field(&ctx))
                 input type="hidden" name="version" value=(document.version);
                 (Field::text("instruction", t(lang, "documents.instruction"), "").required().render(lang, &[]))
-                (select(lang, &[], "lead_unit", t(lang, "documents.lead_unit"), &units.iter().map(|u| (u.id.to_string(), u.name.clone())).collect::<Vec<_>>(), ""))
+                (select(lang, &[], "lead_unit", t(lang, "documents.lead_unit"), &lead_options, ""))
                 (Field::text("lead_due", t(lang, "documents.lead_due"), "").kind("date").render(lang, &[]))
                 (Field::text("lead_days", t(lang, "documents.lead_days"), "").kind("number").hint(t(lang, "documents.lead_days_hint")).render(lang, &[]))
                 fieldset.field {
@@ -1044,7 +1061,7 @@ async fn document_page(
                         ul { @for n in notes.iter().filter(|n| n.assignment_id == a.id) {
                             li { small { (n.created_at.format("%d/%m/%Y %H:%M")) " · " (n.user_name) ": " (n.note) @if let Some(p) = n.percent { " (" (p) "%)" } } }
                         } }
-                        @if a.status().is_open() { (assignment_actions(&ctx, a, unit_users.get(&a.unit_id).map(Vec::as_slice).unwrap_or(&[]), user.id)) }
+                        @if a.status().is_open() { (assignment_actions(&ctx, a, unit_users.get(&a.unit_id).map(Vec::as_slice).unwrap_or(&[]), user.id, &replies)) }
                     }
                 }
             }
@@ -1077,11 +1094,11 @@ async fn document_page(
                 }
             }
         }
-        @if !links.is_empty() {
+        @if !linked.is_empty() {
             h2 { (t(lang, "documents.links")) }
-            ul { @for l in &links {
-                @let other = if l.document_id == id { l.related_id } else { l.document_id };
-                li { (t(lang, &format!("link.{}", l.kind))) ": " a href={ "/documents/" (other) } { "#" (other) } }
+            ul { @for (l, other, number) in &linked {
+                @let key = if l.document_id == id { format!("link.{}", l.kind) } else { format!("link_back.{}", l.kind) };
+                li { (t(lang, &key)) ": " a href={ "/documents/" (other) } { (number) } }
             } }
         }
         h2 { (t(lang, "history.title")) }
@@ -1102,6 +1119,7 @@ fn assignment_actions(
     a: &routing::Assignment,
     unit_users: &[(i64, String)],
     me: UserId,
+    replies: &[(String, String)],
 ) -> Markup {
     let lang = ctx.lang;
     let user = ctx.user();
@@ -1119,10 +1137,15 @@ fn assignment_actions(
             }
         }
     };
-    let handler_options: Vec<(String, String)> = unit_users
-        .iter()
-        .map(|(id, name)| (id.to_string(), name.clone()))
-        .collect();
+    // No one is preselected: a single click must not assign the wrong person.
+    let mut handler_options = vec![(String::new(), t(lang, "form.choose").to_owned())];
+    handler_options.extend(
+        unit_users
+            .iter()
+            .map(|(id, name)| (id.to_string(), name.clone())),
+    );
+    let mut reply_options = vec![(String::new(), t(lang, "documents.no_reply").to_owned())];
+    reply_options.extend(replies.iter().cloned());
     html! {
         div.actions {
             @if leads_unit && a.status() == AssignmentStatus::Assigned {
@@ -1133,7 +1156,7 @@ fn assignment_actions(
             }
             @if handles {
                 (step_form("progress", html! { (Field::text("note", t(lang, "documents.progress_note"), "").required().render(lang, &[])) (Field::text("percent", "%", "").kind("number").render(lang, &[])) }, "documents.report_progress"))
-                (step_form("finish", html! { (Field::text("result", t(lang, "documents.result"), "").render(lang, &[])) (Field::text("reply_document_id", t(lang, "documents.reply_document"), "").kind("number").hint(t(lang, "documents.reply_document_hint")).render(lang, &[])) }, "documents.finish"))
+                (step_form("finish", html! { (Field::text("result", t(lang, "documents.result"), "").render(lang, &[])) (select(lang, &[], "reply_document_id", t(lang, "documents.reply_document"), &reply_options, "")) }, "documents.finish"))
             }
             @if handles || leads_unit {
                 (step_form("return", Field::text("reason", t(lang, "documents.reason"), "").required().render(lang, &[]), "documents.return"))
@@ -1261,7 +1284,7 @@ async fn route_document(
         .map_err(|_| AppError::fields(vec![FieldError::new("lead_unit", "form.required")]))?;
     let start = document
         .arrival_date
-        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+        .unwrap_or_else(|| crate::vietnam_today());
     let calendar = state.calendar().await?;
     let due = match (
         parse_date(&form.lead_due),
@@ -1579,7 +1602,7 @@ async fn tracked_page(
     let year = query
         .year
         .filter(|y| (1900..=2100).contains(y))
-        .unwrap_or_else(|| chrono::Utc::now().date_naive().year());
+        .unwrap_or_else(|| crate::vietnam_today().year());
     let rows = lists::tracked_counts(&state.db, &scope, ctx.user().id, year).await?;
     let body = html! {
         h1 { (t(lang, "tracked.title")) " " (year) }
@@ -1605,7 +1628,7 @@ async fn tracked_page(
 async fn inbox_page(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Response> {
     let lang = ctx.lang;
     let user = ctx.user();
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::vietnam_today();
     let scope = read_scope(&state, &ctx).await.ok();
     let awaiting_me = match &scope {
         Some(scope) => {
