@@ -191,7 +191,7 @@ impl ListQuery {
             text: nonempty(&self.q)
                 .map(|q| text::normalize(&q))
                 .map(|q| q.chars().take(200).collect()),
-            overdue_on: (!self.overdue.is_empty()).then(|| crate::vietnam_today()),
+            overdue_on: (!self.overdue.is_empty()).then(crate::vietnam_today),
         }
     }
 
@@ -1284,7 +1284,7 @@ async fn route_document(
         .map_err(|_| AppError::fields(vec![FieldError::new("lead_unit", "form.required")]))?;
     let start = document
         .arrival_date
-        .unwrap_or_else(|| crate::vietnam_today());
+        .unwrap_or_else(crate::vietnam_today);
     let calendar = state.calendar().await?;
     let due = match (
         parse_date(&form.lead_due),
