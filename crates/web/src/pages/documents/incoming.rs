@@ -1282,9 +1282,7 @@ async fn route_document(
         .parse::<i64>()
         .map(UnitId)
         .map_err(|_| AppError::fields(vec![FieldError::new("lead_unit", "form.required")]))?;
-    let start = document
-        .arrival_date
-        .unwrap_or_else(crate::vietnam_today);
+    let start = document.arrival_date.unwrap_or_else(crate::vietnam_today);
     let calendar = state.calendar().await?;
     let due = match (
         parse_date(&form.lead_due),
