@@ -6,6 +6,7 @@ use crate::config::{
     UserCommand,
 };
 use anyhow::{bail, Context};
+use chrono::Datelike;
 use indicatif::{ProgressBar, ProgressStyle};
 use rand::Rng;
 use std::io::BufRead;
@@ -33,9 +34,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             storage,
             server,
             no_serve,
+            year,
+            scale,
         } => {
             let (db, blobs) = open_storage(&storage).await?;
-            load_demo(&db).await?;
+            if !(0.0..=10.0).contains(&scale) {
+                bail!("--scale must be between 0 and 10, not {scale}");
+            }
+            load_demo(
+                &db,
+                &blobs,
+                year.unwrap_or_else(|| vanphong_web::vietnam_today().year()),
+                scale,
+            )
+            .await?;
             if !no_serve {
                 serve(db, blobs, &server).await?;
             }
@@ -260,7 +272,7 @@ fn spinner(message: &str) -> ProgressBar {
     bar
 }
 
-async fn load_demo(db: &Db) -> anyhow::Result<()> {
+async fn load_demo(db: &Db, blobs: &BlobStore, year: i32, scale: f64) -> anyhow::Result<()> {
     if org::agency(db).await?.is_some() {
         println!("The database already holds an agency; the demo data is not loaded again.");
     } else {
@@ -271,10 +283,39 @@ async fn load_demo(db: &Db) -> anyhow::Result<()> {
             .context("loading the demo data")?;
         bar.finish_and_clear();
         println!(
-            "Demo data loaded in {:.1} s: {} users, {} area versions.",
+            "Demo agency loaded in {:.1} s: {} users, {} area versions.",
             started.elapsed().as_secs_f64(),
             demo.users.len(),
             demo.area_versions
+        );
+        let started = Instant::now();
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(format!("Loading the documents of {year}"));
+        let mut options = crate::demo::documents::DocumentOptions::for_year(year);
+        options.scale = scale;
+        let summary = crate::demo::documents::load_documents_with(
+            db,
+            blobs,
+            &demo,
+            &options,
+            &|done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            },
+        )
+        .await
+        .context("loading the demo documents")?;
+        bar.finish_and_clear();
+        println!(
+            "Documents of {} loaded in {:.1} s: {} incoming, {} outgoing.",
+            summary.year,
+            started.elapsed().as_secs_f64(),
+            summary.incoming,
+            summary.outgoing
         );
     }
     print_demo_logins(db).await

@@ -132,6 +132,13 @@ pub enum Command {
         /// Load the demo data and exit without serving.
         #[arg(long)]
         no_serve: bool,
+        /// The year of demo documents (default: this year, up to today).
+        #[arg(long, env = "VANPHONG_DEMO_YEAR")]
+        year: Option<i32>,
+        /// The share of a seed year's volume to load: 1 is about 19,000 incoming and 7,300
+        /// outgoing documents; 0.05 loads quickly for a look around.
+        #[arg(long, env = "VANPHONG_DEMO_SCALE", default_value_t = 1.0)]
+        scale: f64,
     },
     /// Bring the database schema up to date and exit.
     Migrate {

@@ -6,8 +6,10 @@
 //! the audit trail of a demo database verifies like any other.
 
 mod areas;
+pub mod documents;
 mod organisation;
 mod people;
+mod subjects;
 
 pub use organisation::KeyOrganisations;
 pub use people::DemoUser;

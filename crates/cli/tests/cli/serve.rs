@@ -13,10 +13,11 @@ const PATIENCE: Duration = Duration::from_secs(20);
 
 async fn demo_loads_the_agency_once_and_prints_the_sign_ins(backend: Backend) {
     let office = Installation::empty_with_embedded_default(backend).await;
-    let first = office.run(&["demo", "--no-serve"]);
+    let first = office.run(&["demo", "--no-serve", "--scale", "0.01"]);
     first
         .expect_success()
-        .expect_stdout("Demo data loaded")
+        .expect_stdout("Demo agency loaded")
+        .expect_stdout("incoming")
         .expect_stdout("demo-vanphong");
     assert!(
         first
@@ -31,12 +32,12 @@ async fn demo_loads_the_agency_once_and_prints_the_sign_ins(backend: Backend) {
     );
     let users_after_first_load = office.list_all_users().stdout;
 
-    let second = office.run(&["demo", "--no-serve"]);
+    let second = office.run(&["demo", "--no-serve", "--scale", "0.01"]);
     second
         .expect_success()
         .expect_stdout("already holds an agency")
         .expect_stdout("demo-vanphong");
-    assert!(!second.stdout.contains("Demo data loaded"), "{second}");
+    assert!(!second.stdout.contains("Demo agency loaded"), "{second}");
     assert_eq!(
         office.list_all_users().stdout,
         users_after_first_load,
