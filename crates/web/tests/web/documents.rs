@@ -838,7 +838,45 @@ async fn an_upload_over_the_limit_is_refused_beside_the_field(backend: Backend) 
     assert!(app.state.blobs.list().await.unwrap().is_empty());
 }
 
+async fn lists_filter_by_secrecy_and_due_date(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    office(&app).await;
+    let clerk = signed(&app, "vanthu").await;
+    let mut secret = valid_fields("21/UBND-VP");
+    secret.push(("secrecy", "confidential"));
+    secret.push(("due_date", "2026-12-01"));
+    post_register(&app, &clerk, &secret, None).await;
+    let mut later = valid_fields("22/UBND-VP");
+    later.push(("due_date", "2026-12-20"));
+    post_register(&app, &clerk, &later, None).await;
+    let confidential = clerk
+        .get(app.url("/documents/incoming?secrecy=confidential"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(confidential.contains("21/UBND-VP") && !confidential.contains("22/UBND-VP"));
+    let due = clerk
+        .get(app.url("/documents/incoming?due_before=2026-12-10"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(due.contains("21/UBND-VP") && !due.contains("22/UBND-VP"));
+    let bad = clerk
+        .get(app.url("/documents/incoming?due_before=mai"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
 on_both_backends!(
+    lists_filter_by_secrecy_and_due_date,
     conclusion_tasks_and_tracked_counts_are_shown,
     an_upload_over_the_limit_is_refused_beside_the_field,
     a_clerk_registers_documents_with_gap_free_arrival_numbers,

@@ -152,6 +152,10 @@ pub struct ListQuery {
     #[serde(default)]
     overdue: String,
     #[serde(default)]
+    secrecy: String,
+    #[serde(default)]
+    due_before: String,
+    #[serde(default)]
     sort: String,
     #[serde(default)]
     page: Option<i64>,
@@ -171,6 +175,7 @@ impl ListQuery {
         };
         let from = date("from", &self.from);
         let to = date("to", &self.to);
+        let due_before = date("due_before", &self.due_before);
         if let (Some(f), Some(t)) = (from, to) {
             if t < f {
                 errors.push(FieldError::new("to", "documents.period_reversed"));
@@ -183,11 +188,13 @@ impl ListQuery {
             kind: nonempty(&self.kind),
             type_code: nonempty(&self.type_code),
             urgency: Urgency::parse(&self.urgency).ok().map(|u| u.rank()),
-            secrecy: None,
+            secrecy: Secrecy::parse(&self.secrecy)
+                .ok()
+                .map(|s| i64::from(s.rank())),
             unit: self.unit_id.trim().parse().ok().map(UnitId),
             from,
             to,
-            due_before: None,
+            due_before,
             text: nonempty(&self.q)
                 .map(|q| text::normalize(&q))
                 .map(|q| q.chars().take(200).collect()),
@@ -206,6 +213,8 @@ impl ListQuery {
             ("to", &self.to),
             ("q", &self.q),
             ("overdue", &self.overdue),
+            ("secrecy", &self.secrecy),
+            ("due_before", &self.due_before),
             ("sort", &self.sort),
         ];
         pairs
@@ -327,6 +336,13 @@ async fn list_page(
             urgency_label(lang, u.rank()).to_owned(),
         )
     }));
+    let mut secrecy_options = vec![(String::new(), t(lang, "documents.any_secrecy").to_owned())];
+    secrecy_options.extend(Secrecy::ALL.iter().map(|s| {
+        (
+            s.code().to_owned(),
+            t(lang, &format!("secrecy.{}", s.code())).to_owned(),
+        )
+    }));
     let sort_options = vec![
         (
             "newest".to_owned(),
@@ -360,6 +376,8 @@ async fn list_page(
             (select(lang, &errors, "unit_id", t(lang, "user.unit"), &unit_options, &query.unit_id))
             (Field::text("from", t(lang, "documents.from"), &query.from).kind("date").render(lang, &errors))
             (Field::text("to", t(lang, "documents.to"), &query.to).kind("date").render(lang, &errors))
+            (select(lang, &errors, "secrecy", t(lang, "documents.secrecy"), &secrecy_options, &query.secrecy))
+            (Field::text("due_before", t(lang, "documents.due_before"), &query.due_before).kind("date").render(lang, &errors))
             div.field.check { label { input type="checkbox" name="overdue" value="1" checked[!query.overdue.is_empty()]; " " (t(lang, "documents.only_overdue")) } }
             (select(lang, &errors, "sort", t(lang, "documents.sort"), &sort_options, sort.code()))
             button type="submit" { (t(lang, "list.filter")) }
@@ -1660,6 +1678,59 @@ async fn inbox_page(State(state): State<AppState>, ctx: SignedIn) -> AppResult<R
         Vec::new()
     };
     let mine = lists::open_assignments(&state.db, None, Some(user.id), 200).await?;
+    // Outgoing work: drafts put before me for review, approved drafts to number (clerks),
+    // and my own drafts sent back for changes.
+    let outgoing = |status: &'static str| DocumentFilter {
+        direction: Some("outgoing".into()),
+        status: Some(status.into()),
+        ..Default::default()
+    };
+    let (to_review, to_issue, my_returned) = match &scope {
+        Some(scope) => {
+            let to_review: Vec<Document> = lists::list(
+                &state.db,
+                scope,
+                user.id,
+                &outgoing("in_review"),
+                Sort::Oldest,
+                0,
+                200,
+            )
+            .await?
+            .into_iter()
+            .filter(|d| d.leader_user_id == Some(user.id.0))
+            .collect();
+            let to_issue = if ctx.can(Action::IssueOutgoing) {
+                lists::list(
+                    &state.db,
+                    scope,
+                    user.id,
+                    &outgoing("approved"),
+                    Sort::Oldest,
+                    0,
+                    200,
+                )
+                .await?
+            } else {
+                Vec::new()
+            };
+            let my_returned: Vec<Document> = lists::list(
+                &state.db,
+                scope,
+                user.id,
+                &outgoing("returned"),
+                Sort::Oldest,
+                0,
+                200,
+            )
+            .await?
+            .into_iter()
+            .filter(|d| d.drafter_user_id == Some(user.id.0))
+            .collect();
+            (to_review, to_issue, my_returned)
+        }
+        None => (Vec::new(), Vec::new(), Vec::new()),
+    };
     let doc_rows = |docs: &[Document]| {
         html! {
             table.list { tbody { @for d in docs {
@@ -1686,7 +1757,11 @@ async fn inbox_page(State(state): State<AppState>, ctx: SignedIn) -> AppResult<R
         @if !awaiting_me.is_empty() { h2 { (t(lang, "inbox.awaiting_instruction")) " (" (awaiting_me.len()) ")" } (doc_rows(&awaiting_me)) }
         @if !to_assign.is_empty() { h2 { (t(lang, "inbox.to_assign")) " (" (to_assign.len()) ")" } (assignment_rows(&to_assign)) }
         @if !mine.is_empty() { h2 { (t(lang, "inbox.mine")) " (" (mine.len()) ")" } (assignment_rows(&mine)) }
-        @if to_submit.is_empty() && awaiting_me.is_empty() && to_assign.is_empty() && mine.is_empty() { p.muted { (t(lang, "inbox.empty")) } }
+        @if !to_review.is_empty() { h2 { (t(lang, "inbox.to_review")) " (" (to_review.len()) ")" } (doc_rows(&to_review)) }
+        @if !to_issue.is_empty() { h2 { (t(lang, "inbox.to_issue")) " (" (to_issue.len()) ")" } (doc_rows(&to_issue)) }
+        @if !my_returned.is_empty() { h2 { (t(lang, "inbox.returned")) " (" (my_returned.len()) ")" } (doc_rows(&my_returned)) }
+        @if to_submit.is_empty() && awaiting_me.is_empty() && to_assign.is_empty() && mine.is_empty()
+            && to_review.is_empty() && to_issue.is_empty() && my_returned.is_empty() { p.muted { (t(lang, "inbox.empty")) } }
     };
     Ok(page(&ctx, t(lang, "nav.inbox"), body).into_response())
 }
