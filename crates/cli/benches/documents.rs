@@ -325,7 +325,11 @@ fn main() {
     // Registration through the HTTP API.
     let count = 5_000;
     let server = start(&data);
-    let took = runtime.block_on(register_over_http(&server.base, &key, count, 16));
+    let clients: usize = std::env::var("VANPHONG_BENCH_CLIENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(16);
+    let took = runtime.block_on(register_over_http(&server.base, &key, count, clients));
     drop(server);
     let api_rate = count as f64 / took.as_secs_f64();
     let bare = runtime.block_on(bare_inserts(dir.path(), count));
@@ -404,7 +408,7 @@ fn main() {
     println!("| figure | target | measured | baseline (same run) | ratio |");
     println!("|---|---|---|---|---|");
     println!(
-        "| registering incoming documents through the HTTP API ({count}, 16 clients) | ≥ 1,000/s | {api_rate:.0}/s | bare insert, one transaction each: {bare_rate:.0}/s | {:.2}× of bare |",
+        "| registering incoming documents through the HTTP API ({count}, {clients} clients) | ≥ 1,000/s | {api_rate:.0}/s | bare insert, one transaction each: {bare_rate:.0}/s | {:.2}× of bare |",
         api_rate / bare_rate
     );
     let baseline = rows[0].1 .1;
