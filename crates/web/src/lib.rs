@@ -129,6 +129,13 @@ impl AppState {
     }
 }
 
+/// A moment as people in Vietnam read it (UTC+7), day first: `29/11/2026 10:42`.
+pub fn vietnam_time(moment: chrono::DateTime<chrono::Utc>) -> String {
+    (moment + chrono::Duration::hours(7))
+        .format("%d/%m/%Y %H:%M")
+        .to_string()
+}
+
 /// Today in Vietnam (UTC+7): the day dates are entered and deadlines counted in.
 pub fn vietnam_today() -> chrono::NaiveDate {
     (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive()

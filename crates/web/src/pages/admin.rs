@@ -1580,8 +1580,7 @@ async fn render_api_keys(
         })
         .collect();
     let fmt = |d: Option<chrono::DateTime<chrono::Utc>>| {
-        d.map(|d| d.format("%d/%m/%Y %H:%M").to_string())
-            .unwrap_or_else(|| "—".into())
+        d.map(crate::vietnam_time).unwrap_or_else(|| "—".into())
     };
     let body = html! {
         h1 { (t(lang, "nav.api_keys")) }

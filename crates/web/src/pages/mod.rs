@@ -205,7 +205,7 @@ async fn home(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Respons
                     @for n in &recent {
                         li.unread[n.read_at.is_none()] {
                             a href=(n.link) { (n.title) }
-                            " " time datetime=(n.created_at.to_rfc3339()) { (n.created_at.format("%d/%m/%Y %H:%M")) }
+                            " " time datetime=(n.created_at.to_rfc3339()) { (crate::vietnam_time(n.created_at)) }
                         }
                     }
                 }

@@ -1019,7 +1019,7 @@ async fn document_page(
             dt { (t(lang, "documents.status")) } dd { (status_label(lang, &document.status)) }
             dt { (t(lang, "documents.receiving_unit")) } dd { (document.owner_unit_id.and_then(|u| unit_names.get(&u)).map(String::as_str).unwrap_or("—")) }
             dt { (t(lang, "documents.due_date")) } dd { (day(document.due_date)) }
-            dt { (t(lang, "documents.receipt_acknowledged")) } dd { (document.receipt_acknowledged_at.map(|t| t.format("%d/%m/%Y %H:%M").to_string()).unwrap_or_default()) }
+            dt { (t(lang, "documents.receipt_acknowledged")) } dd { (document.receipt_acknowledged_at.map(crate::vietnam_time).unwrap_or_default()) }
             @if !document.notes.is_empty() { dt { (t(lang, "documents.notes")) } dd { (document.notes) } }
         }
         @if ctx.user().roles.iter().any(|r| matches!(r, Role::Specialist | Role::UnitLeader | Role::RecordsClerk | Role::AgencyLeader)) {
@@ -1077,7 +1077,7 @@ async fn document_page(
                         @if !a.instruction.is_empty() { br; small.muted { (t(lang, "documents.instruction")) ": " (a.instruction) } }
                         @if !a.result.is_empty() { br; small { (t(lang, "documents.result")) ": " (a.result) } }
                         ul { @for n in notes.iter().filter(|n| n.assignment_id == a.id) {
-                            li { small { (n.created_at.format("%d/%m/%Y %H:%M")) " · " (n.user_name) ": " (n.note) @if let Some(p) = n.percent { " (" (p) "%)" } } }
+                            li { small { (crate::vietnam_time(n.created_at)) " · " (n.user_name) ": " (n.note) @if let Some(p) = n.percent { " (" (p) "%)" } } }
                         } }
                         @if a.status().is_open() { (assignment_actions(&ctx, a, unit_users.get(&a.unit_id).map(Vec::as_slice).unwrap_or(&[]), user.id, &replies)) }
                     }
@@ -1125,7 +1125,7 @@ async fn document_page(
             tbody { @for e in &history { tr { td { (e.occurred_at) } td { (e.actor_label) } td { (e.action) } td { (e.details) } } } }
         }
         h2 { (t(lang, "documents.viewed_by")) }
-        ul { @for (_, name, first, last) in &views { li { (name) " — " (first.format("%d/%m/%Y %H:%M")) " … " (last.format("%d/%m/%Y %H:%M")) } } }
+        ul { @for (_, name, first, last) in &views { li { (name) " — " (crate::vietnam_time(*first)) " … " (crate::vietnam_time(*last)) } } }
     };
     Ok(page(&ctx, &document.subject, body).into_response())
 }

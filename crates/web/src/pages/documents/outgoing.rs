@@ -968,7 +968,7 @@ async fn render_document(
                 tbody { @for v in &versions { tr {
                     td { (v.draft_version.unwrap_or_default()) }
                     td { a href={ "/documents/" (id) "/attachments/" (v.id) } { (v.file_name) } " (" (format_bytes(v.size as u64)) ")" }
-                    td { (v.created_at.format("%d/%m/%Y %H:%M")) }
+                    td { (crate::vietnam_time(v.created_at)) }
                 } } }
             }
         }
@@ -996,7 +996,7 @@ async fn render_document(
                     td { (r.recipient_name) }
                     td {
                         (t(lang, &format!("dispatch_method.{}", r.method)))
-                        @if !r.is_planned() { " " (r.sent_at.format("%d/%m/%Y %H:%M")) }
+                        @if !r.is_planned() { " " (crate::vietnam_time(r.sent_at)) }
                         @if let Some(recalled) = r.recalled_at { " · " (t(lang, "outgoing.recalled_at")) " " (recalled.format("%d/%m/%Y")) }
                     }
                     td { @if let (Some(number), Some(copy)) = (r.arrival_number, r.incoming_document_id) { a href={ "/documents/" (copy) } { (number) } } }
@@ -1070,7 +1070,7 @@ async fn render_document(
         @if comments.is_empty() { p.muted { (t(lang, "outgoing.no_comments")) } } @else {
             ul.comments { @for c in &comments {
                 li {
-                    strong { (c.user_name) } " · " (c.created_at.format("%d/%m/%Y %H:%M"))
+                    strong { (c.user_name) } " · " (crate::vietnam_time(c.created_at))
                     @if let Some(v) = c.draft_version { " · " (t(lang, "outgoing.version")) " " (v) }
                     p { (c.comment) }
                 }
@@ -1105,7 +1105,7 @@ async fn render_document(
             tbody { @for e in &history { tr { td { (e.occurred_at) } td { (e.actor_label) } td { (e.action) } } } }
         }
         h2 { (t(lang, "outgoing.viewed_by")) }
-        ul { @for (_, name, first, last) in &views { li { (name) " — " (first.format("%d/%m/%Y %H:%M")) " … " (last.format("%d/%m/%Y %H:%M")) } } }
+        ul { @for (_, name, first, last) in &views { li { (name) " — " (crate::vietnam_time(*first)) " … " (crate::vietnam_time(*last)) } } }
     };
     Ok((status, page(ctx, &document.subject, body)).into_response())
 }
