@@ -59,17 +59,19 @@ impl From<Row> for ApiKey {
     }
 }
 
-/// The secret's hash followed by the key's columns.
-type KeyWithSecret = (
-    String,
-    i64,
-    String,
-    i64,
-    String,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-    Option<DateTime<Utc>>,
-);
+/// A key with its secret's hash and its owner, read together.
+#[derive(sqlx::FromRow)]
+struct KeyAndUser {
+    secret_hash: String,
+    key_id: i64,
+    key_name: String,
+    key_prefix: String,
+    key_created_at: DateTime<Utc>,
+    last_used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
+    #[sqlx(flatten)]
+    user: users::UserRow,
+}
 
 const COLUMNS: &str = "id, name, user_id, prefix, created_at, last_used_at, revoked_at";
 
@@ -168,36 +170,49 @@ pub async fn authenticate(db: &Db, token: &str) -> StoreResult<Option<(ApiKey, U
     let Some((prefix, secret)) = rest.split_once('_') else {
         return Ok(None);
     };
-    let found: Option<(String, Row)> = on_pool!(db, pool => {
-        sqlx::query_as::<_, KeyWithSecret>(&format!("SELECT secret_hash, {COLUMNS} FROM api_keys WHERE prefix = $1"))
-            .bind(prefix)
-            .fetch_optional(pool)
-            .await?
-            .map(|(hash, id, name, user_id, prefix, created_at, last_used_at, revoked_at)| {
-                (hash, Row { id, name, user_id, prefix, created_at, last_used_at, revoked_at })
-            })
+    // The key and its owner in one query: this runs on every API call.
+    let sql = users::select_users(
+        db.backend(),
+        "JOIN api_keys k ON k.user_id = u.id WHERE k.prefix = $1",
+    )
+    .replacen(
+        "SELECT ",
+        "SELECT k.secret_hash, k.id AS key_id, k.name AS key_name, k.prefix AS key_prefix, \
+         k.created_at AS key_created_at, k.last_used_at, k.revoked_at, ",
+        1,
+    );
+    let found: Option<KeyAndUser> = on_pool!(db, pool => {
+        sqlx::query_as::<_, KeyAndUser>(&sql).bind(prefix).fetch_optional(pool).await?
     });
-    let Some((secret_hash, row)) = found else {
+    let Some(found) = found else {
         return Ok(None);
     };
-    if row.revoked_at.is_some() || !equal(&secret_hash, &token_hash(secret)) {
+    if found.revoked_at.is_some() || !equal(&found.secret_hash, &token_hash(secret)) {
         return Ok(None);
     }
     // Recording every use would make every API call a write; once a minute is enough to
     // tell administrators which keys are alive.
     let now = crate::now();
-    if row
+    if found
         .last_used_at
         .is_none_or(|t| now - t > chrono::Duration::minutes(1))
     {
         on_pool!(db, pool => {
-            sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(now).bind(row.id).execute(pool).await?;
+            sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(now).bind(found.key_id).execute(pool).await?;
         });
     }
-    let key = ApiKey::from(row);
-    let user = users::get(db, key.user_id).await?;
+    let user = User::try_from(found.user)?;
     if user.disabled {
         return Ok(None);
     }
+    let key = ApiKey {
+        id: ApiKeyId(found.key_id),
+        name: found.key_name,
+        user_id: user.id,
+        prefix: found.key_prefix,
+        created_at: found.key_created_at,
+        last_used_at: found.last_used_at,
+        revoked_at: found.revoked_at,
+    };
     Ok(Some((key, user)))
 }

@@ -50,7 +50,7 @@ impl User {
 }
 
 #[derive(sqlx::FromRow)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: i64,
     username: String,
     full_name: String,
@@ -96,7 +96,7 @@ impl TryFrom<UserRow> for User {
 }
 
 /// The roles as one comma-separated column, with the aggregate each backend spells.
-fn select_users(backend: crate::Backend, filter: &str) -> String {
+pub(crate) fn select_users(backend: crate::Backend, filter: &str) -> String {
     let aggregate = match backend {
         crate::Backend::Sqlite => {
             "(SELECT GROUP_CONCAT(role, ',') FROM user_roles r WHERE r.user_id = u.id)"
