@@ -15,6 +15,19 @@ pub struct FieldError {
     pub key: String,
 }
 
+/// The message for a refused piece of free text, beside its field.
+pub fn text_error(field: &str, error: vanphong_core::text::TextError) -> FieldError {
+    use vanphong_core::text::TextError;
+    FieldError::new(
+        field,
+        match error {
+            TextError::Empty => "form.required",
+            TextError::TooLong { .. } => "form.too_long",
+            TextError::ControlCharacters => "form.control_characters",
+        },
+    )
+}
+
 impl FieldError {
     pub fn new(field: &str, key: &str) -> Self {
         Self {

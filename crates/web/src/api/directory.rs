@@ -3,7 +3,7 @@
 
 use super::{check_limit, decode_cursor, page_of, ApiJson, ApiQuery, Page};
 use crate::context::SignedIn;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{text_error, AppError, AppResult, FieldError};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -118,17 +118,6 @@ fn yes() -> bool {
     true
 }
 
-fn text_field(field: &str, error: text::TextError) -> FieldError {
-    FieldError::new(
-        field,
-        match error {
-            text::TextError::Empty => "form.required",
-            text::TextError::TooLong { .. } => "form.too_long",
-            text::TextError::ControlCharacters => "form.control_characters",
-        },
-    )
-}
-
 /// Creates a unit (administrators).
 #[utoipa::path(post, path = "/api/v1/units", tag = "directory", request_body = UnitRequest,
     responses((status = 201, body = UnitBody), (status = 422, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
@@ -140,7 +129,7 @@ pub async fn create_unit(
     ctx.authorize_agency(Action::ManageOrganisation)?;
     let mut errors = Vec::new();
     let name = text::required_line(&body.name, 200)
-        .map_err(|e| errors.push(text_field("name", e)))
+        .map_err(|e| errors.push(text_error("name", e)))
         .ok();
     let abbreviation = Abbreviation::parse(&body.abbreviation)
         .map_err(|_| errors.push(FieldError::new("abbreviation", "unit.abbreviation_invalid")))
@@ -235,7 +224,7 @@ pub async fn create_user(
         .map_err(|_| errors.push(FieldError::new("username", "user.username_hint")))
         .ok();
     let full_name = text::required_line(&body.full_name, 200)
-        .map_err(|e| errors.push(text_field("full_name", e)))
+        .map_err(|e| errors.push(text_error("full_name", e)))
         .ok();
     let password = NewPassword::parse(&body.password)
         .map_err(|_| errors.push(FieldError::new("password", "account.password_hint")))
@@ -383,7 +372,7 @@ pub async fn create_organisation(
     ctx.authorize_agency(Action::ManageOrganisation)?;
     let mut errors = Vec::new();
     let name = text::required_line(&body.name, 300)
-        .map_err(|e| errors.push(text_field("name", e)))
+        .map_err(|e| errors.push(text_error("name", e)))
         .ok();
     let abbreviation = match body
         .abbreviation

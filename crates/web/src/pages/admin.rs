@@ -3,7 +3,7 @@
 //! first; every list pages and exports.
 
 use crate::context::{RequestContext, SignedIn};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{text_error, AppError, AppResult, FieldError};
 use crate::export::{Format, Table};
 use crate::i18n::{t, Lang};
 use crate::layout::{csrf_field, error_summary, export_links, page, pager, select, Field};
@@ -97,17 +97,6 @@ fn unit_options(lang: Lang, units: &[Unit], none_label_key: &str) -> Vec<(String
 
 fn parse_optional_id(value: &str) -> Option<i64> {
     value.trim().parse().ok()
-}
-
-fn text_error(field: &str, error: text::TextError) -> FieldError {
-    FieldError::new(
-        field,
-        match error {
-            text::TextError::Empty => "form.required",
-            text::TextError::TooLong { .. } => "form.too_long",
-            text::TextError::ControlCharacters => "form.control_characters",
-        },
-    )
 }
 
 // ----- The index -----

@@ -4,7 +4,7 @@
 
 use super::{authorize_on, read_scope, readable};
 use crate::context::SignedIn;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{text_error, AppError, AppResult, FieldError};
 use crate::export::{Format, Table};
 use crate::i18n::{t, Lang};
 use crate::layout::{csrf_field, error_summary, export_links, format_bytes, page, select, Field};
@@ -667,17 +667,6 @@ impl RegisterForm {
             attachments,
         })
     }
-}
-
-pub fn text_error(field: &str, error: text::TextError) -> FieldError {
-    FieldError::new(
-        field,
-        match error {
-            text::TextError::Empty => "form.required",
-            text::TextError::TooLong { .. } => "form.too_long",
-            text::TextError::ControlCharacters => "form.control_characters",
-        },
-    )
 }
 
 async fn new_page(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Response> {

@@ -7,10 +7,10 @@
 //! shows the page again with the message beside the field, a stale one with the current
 //! state.
 
-use super::incoming::{secrecy_label, text_error, type_name, urgency_label};
+use super::incoming::{secrecy_label, type_name, urgency_label};
 use super::{authorize_on, read_scope, readable};
 use crate::context::{RequestContext, SignedIn};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{text_error, AppError, AppResult, FieldError};
 use crate::export::{Format, Table};
 use crate::i18n::{t, Lang};
 use crate::layout::{
