@@ -4,7 +4,8 @@
 //! - the list, inbox and document pages with 1,000,000 documents in the database (p50/p95).
 //!
 //! Run: `cargo bench -p vanphong --bench documents` (about two minutes; needs 2 GB of disk).
-//! `VANPHONG_BENCH_DOCUMENTS=200000` makes the large database smaller for a quick look.
+//! `VANPHONG_BENCH_DOCUMENTS=200000` makes the large database smaller for a quick look;
+//! `VANPHONG_BENCH_ONLY=register` measures only the registrations.
 
 use serde_json::json;
 use std::net::TcpListener;
@@ -334,6 +335,13 @@ fn main() {
     let api_rate = count as f64 / took.as_secs_f64();
     let bare = runtime.block_on(bare_inserts(dir.path(), count));
     let bare_rate = count as f64 / bare.as_secs_f64();
+    if std::env::var("VANPHONG_BENCH_ONLY").as_deref() == Ok("register") {
+        println!(
+            "registering incoming documents through the HTTP API ({count}, {clients} clients): {api_rate:.0}/s; bare insert: {bare_rate:.0}/s ({:.2}x)",
+            api_rate / bare_rate
+        );
+        return;
+    }
 
     // Lists with a large database.
     let total: usize = std::env::var("VANPHONG_BENCH_DOCUMENTS")

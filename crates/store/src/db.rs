@@ -112,6 +112,9 @@ fn plain(error: &sqlx::Error) -> String {
     }
 }
 
+/// How much of an SQLite database file is memory-mapped (address space, not memory).
+const MMAP_SIZE: u64 = 1 << 30;
+
 impl Db {
     /// Connects to `url` (`sqlite://PATH` or `postgres://…`) without touching the schema.
     pub async fn connect(url: &str, settings: &PoolSettings) -> StoreResult<Self> {
@@ -128,7 +131,12 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // In WAL mode every commit makes the other connections drop their page
+                // caches; without memory mapping each of their next reads copies the pages
+                // back in through pread (measured: a sixth of the server's time while
+                // registering). Mapping the file makes those reads plain memory accesses.
+                .pragma("mmap_size", MMAP_SIZE.to_string());
             // Each SQLite connection runs on a thread of its own and writers take turns anyway;
             // beyond a few connections the threads only compete for the cores.
             let pool = SqlitePoolOptions::new()

@@ -74,8 +74,10 @@ pub async fn find_duplicates(
     sender: &Sender,
 ) -> StoreResult<Vec<Duplicate>> {
     let (organisation, unit, name) = sender_columns(sender);
+    // `direction || ''` keeps SQLite (which has no statistics) from walking every incoming
+    // document through the direction index instead of probing the duplicate key's index.
     let sql = "SELECT id, arrival_year, arrival_number, arrival_date, subject FROM documents \
-               WHERE direction = 'incoming' AND duplicate_key = $1 \
+               WHERE duplicate_key = $1 AND direction || '' = 'incoming' \
                AND (($2 IS NOT NULL AND sender_organisation_id = $2) OR ($3 IS NOT NULL AND sender_unit_id = $3) \
                     OR ($2 IS NULL AND $3 IS NULL AND LOWER(sender_name) = LOWER($4))) ORDER BY id";
     Ok(on_pool!(db, pool => {
