@@ -2,6 +2,8 @@
 //! database. PostgreSQL is found at `VANPHONG_TEST_POSTGRES_URL` (default: the machine's
 //! `postgres://postgres@127.0.0.1:5432/postgres`); if it does not answer, the test fails.
 
+pub mod s3;
+
 use crate::db::{Backend, Db, PoolSettings};
 use sqlx::Connection;
 

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod calendar;
+mod cluster;
 mod serve;
 mod settings;
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use vanphong_store::{on_both_backends, Backend};
 
 /// How long the server may take to start and to stop before the test gives up.
-const PATIENCE: Duration = Duration::from_secs(20);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(20);
 
 async fn demo_loads_the_agency_once_and_prints_the_sign_ins(backend: Backend) {
     let office = Installation::empty_with_embedded_default(backend).await;
@@ -46,7 +46,7 @@ async fn demo_loads_the_agency_once_and_prints_the_sign_ins(backend: Backend) {
 }
 
 /// A running `vanphong serve`, killed if the test ends before it stopped.
-struct RunningServer {
+pub(crate) struct RunningServer {
     child: Child,
     /// Lines of standard output, read on a thread so the server never blocks on a full pipe.
     stdout_lines: mpsc::Receiver<String>,
@@ -63,7 +63,13 @@ impl Drop for RunningServer {
 }
 
 impl RunningServer {
-    fn start(mut command: Command, stderr_file: std::path::PathBuf) -> Self {
+    /// Kills the server with SIGKILL, as a crash or the OOM killer would, and waits for it.
+    pub(crate) fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub(crate) fn start(mut command: Command, stderr_file: std::path::PathBuf) -> Self {
         let stderr = std::fs::File::create(&stderr_file).unwrap();
         let mut child = command
             .stdout(Stdio::piped())
@@ -90,12 +96,12 @@ impl RunningServer {
         }
     }
 
-    fn stderr(&self) -> String {
+    pub(crate) fn stderr(&self) -> String {
         std::fs::read_to_string(&self.stderr_file).unwrap_or_default()
     }
 
     /// The address the server printed once it was listening.
-    fn address(&self) -> String {
+    pub(crate) fn address(&self) -> String {
         let deadline = Instant::now() + PATIENCE;
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match self.stdout_lines.recv_timeout(left) {
@@ -114,7 +120,7 @@ impl RunningServer {
     }
 
     /// Sends SIGTERM, as a service manager does, and waits for the server to exit.
-    fn stop(&mut self) -> std::process::ExitStatus {
+    pub(crate) fn stop(&mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
         let kill = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
         assert!(kill.success(), "sending SIGTERM to {pid}");
@@ -134,7 +140,7 @@ impl RunningServer {
 }
 
 /// Asks `url` until it answers, for at most [`PATIENCE`].
-async fn get_when_ready(client: &reqwest::Client, url: &str) -> reqwest::Response {
+pub(crate) async fn get_when_ready(client: &reqwest::Client, url: &str) -> reqwest::Response {
     let deadline = Instant::now() + PATIENCE;
     loop {
         match client.get(url).send().await {
