@@ -75,6 +75,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             dir,
             force,
         } => run_restore(&storage, &dir, force)?,
+        Command::MigrateData {
+            storage,
+            from,
+            to,
+            blobs_to,
+        } => {
+            if !migrate_data(&storage, from, &to, blobs_to.as_deref()).await? {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
         Command::SweepBlobs {
             storage,
             older_than_hours,
@@ -718,6 +728,138 @@ fn calendar_command(
         (None, None) => bail!("give a YEAR, or `add-working-days DATE N`"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn progress_bar(total: u64, message: String) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:32} {wide_bar} {pos}/{len} [{elapsed}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(message);
+    bar
+}
+
+/// `migrate-data`: copies every table and file, then checks both sides agree. False when
+/// the verification found a difference.
+async fn migrate_data(
+    storage: &Storage,
+    from: Option<String>,
+    to: &str,
+    blobs_to: Option<&str>,
+) -> anyhow::Result<bool> {
+    use vanphong_store::migrate_data as m;
+    let from = from.unwrap_or_else(|| storage.database_url());
+    if !from.starts_with("sqlite:") || !to.starts_with("postgres") {
+        anyhow::bail!(
+            "data moves from an SQLite database (--from sqlite://PATH) to a PostgreSQL database (--to postgres://…)"
+        );
+    }
+    let settings = PoolSettings::default();
+    let source = Db::open(&from, &settings)
+        .await
+        .with_context(|| format!("opening the source database {}", redacted(&from)))?;
+    let target = Db::open(to, &settings)
+        .await
+        .with_context(|| format!("opening the target database {}", redacted(to)))?;
+    m::ensure_empty_target(&target).await?;
+    let plan = m::plan(&source, &target).await?;
+    if !plan.skipped.is_empty() {
+        println!(
+            "Not copied (each database builds its own): {}",
+            plan.skipped.join(", ")
+        );
+    }
+    let total: u64 = plan.tables.iter().map(|t| t.rows).sum();
+    let bar = progress_bar(total, "Copying rows".into());
+    for table in &plan.tables {
+        bar.set_message(format!("Copying {}", table.name));
+        m::copy_table(&source, &target, table, |n| bar.inc(n))
+            .await
+            .with_context(|| format!("copying the table {}", table.name))?;
+    }
+    bar.finish_and_clear();
+    println!("Copied {total} rows in {} tables.", plan.tables.len());
+
+    let mut all_match = true;
+    let bar = progress_bar(plan.tables.len() as u64, "Verifying tables".into());
+    for table in &plan.tables {
+        bar.set_message(format!("Verifying {}", table.name));
+        let check = m::verify_table(&source, &target, table).await?;
+        if !check.matches() {
+            all_match = false;
+            bar.println(format!(
+                "MISMATCH {}: {} rows (checksum {}) in the source, {} rows (checksum {}) in the target",
+                check.name, check.source_rows, check.source_checksum, check.target_rows, check.target_checksum
+            ));
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    if all_match {
+        println!("Every table has the same rows and checksum in both databases.");
+    }
+
+    let files = m::recorded_blobs(&source).await?;
+    match blobs_to {
+        None => println!(
+            "{} files were left where they are ({}); point --blob-store there, or use --blobs-to.",
+            files.len(),
+            storage.blob_spec()
+        ),
+        Some(spec) => {
+            let from_store =
+                BlobStore::open(&storage.blob_spec(), &storage.upload_dir(), u64::MAX)?;
+            let to_store = BlobStore::open(spec, &storage.upload_dir(), u64::MAX)
+                .with_context(|| format!("opening the target blob store {spec}"))?;
+            to_store
+                .ping()
+                .await
+                .with_context(|| format!("reaching the target blob store {spec}"))?;
+            let bar = progress_bar(files.len() as u64, "Copying files".into());
+            let mut bad = Vec::new();
+            for sha256 in &files {
+                let stream = from_store
+                    .open_stream(sha256)
+                    .await
+                    .with_context(|| format!("reading the file {sha256}"))?;
+                // The store addresses a file by the SHA-256 of what it received: the same
+                // address on arrival is the per-file checksum.
+                let stored = to_store
+                    .put_stream(stream)
+                    .await
+                    .with_context(|| format!("writing the file {sha256}"))?;
+                if stored.sha256 != *sha256 {
+                    bad.push(sha256.clone());
+                }
+                bar.inc(1);
+            }
+            bar.finish_and_clear();
+            for sha256 in &files {
+                if !to_store.exists(sha256).await? && !bad.contains(sha256) {
+                    bad.push(sha256.clone());
+                }
+            }
+            if bad.is_empty() {
+                println!("Copied and verified {} files to {spec}.", files.len());
+            } else {
+                all_match = false;
+                println!(
+                    "MISMATCH: {} files differ or are missing: {}",
+                    bad.len(),
+                    bad.join(", ")
+                );
+            }
+        }
+    }
+    if all_match {
+        println!("Done: the office now runs on {}.", redacted(to));
+    } else {
+        eprintln!(
+            "error: the copy does not match the source; do not switch over (see MISMATCH above)"
+        );
+    }
+    Ok(all_match)
 }
 
 #[cfg(test)]

@@ -183,6 +183,22 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Move an office from the embedded SQLite database (and its files) to PostgreSQL (and an
+    /// S3-compatible bucket), then verify counts and checksums of every table and every file.
+    MigrateData {
+        #[command(flatten)]
+        storage: Storage,
+        /// The source database: `sqlite://PATH` (default: the data folder's database).
+        #[arg(long)]
+        from: Option<String>,
+        /// The target database: `postgres://…`, empty (it is migrated first).
+        #[arg(long)]
+        to: String,
+        /// Where the files go: `s3://BUCKET` or a folder. They come from `--blob-store` (default:
+        /// the data folder's files). Without it the files are left where they are.
+        #[arg(long)]
+        blobs_to: Option<String>,
+    },
     /// Remove leftovers of failed uploads: temporary files and files no record refers to.
     SweepBlobs {
         #[command(flatten)]

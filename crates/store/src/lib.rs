@@ -16,6 +16,7 @@ pub mod db;
 pub mod documents;
 pub mod error;
 pub mod jobs;
+pub mod migrate_data;
 pub mod notifications;
 pub mod org;
 pub mod sessions;

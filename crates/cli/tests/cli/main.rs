@@ -7,6 +7,7 @@ mod audit;
 mod backup;
 mod calendar;
 mod cluster;
+mod migrate_data;
 mod serve;
 mod settings;
 
