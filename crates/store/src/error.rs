@@ -37,14 +37,25 @@ impl StoreError {
         matches!(self, Self::Conflict { constraint } if constraint.contains(needle))
     }
 
+    /// True when a reference points at no row (an unknown organisation, unit, province…).
+    /// Only this database error is the caller's fault; any other is ours or the network's.
+    pub fn is_foreign_key_violation(&self) -> bool {
+        matches!(self, Self::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation())
+    }
+
     /// True for connection-level failures (the database is down or unreachable).
     pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
+        match self {
             Self::Database(
-                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed
-            )
-        )
+                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed,
+            ) => true,
+            // PostgreSQL shutting down or starting up (class 57: operator intervention) or a
+            // broken connection (class 08).
+            Self::Database(sqlx::Error::Database(db)) => db
+                .code()
+                .is_some_and(|code| code.starts_with("57") || code.starts_with("08")),
+            _ => false,
+        }
     }
 }
 

@@ -8,6 +8,7 @@ mod backup;
 mod calendar;
 mod cluster;
 mod migrate_data;
+mod pg_restart;
 mod serve;
 mod settings;
 

@@ -158,7 +158,7 @@ pub async fn register_incoming(
         Err(StoreError::Invalid(code)) if code == "duplicate_registration" => {
             Err(AppError::Conflict { code })
         }
-        Err(StoreError::Database(_)) => Err(AppError::fields(vec![FieldError::new(
+        Err(e) if e.is_foreign_key_violation() => Err(AppError::fields(vec![FieldError::new(
             "sender_organisation_id",
             "form.unknown_value",
         )])),

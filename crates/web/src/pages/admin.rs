@@ -945,7 +945,7 @@ async fn create_user(
             Err(StoreError::Invalid(code)) if code == "username_taken" => {
                 errors.push(FieldError::new("username", "user.username_taken"))
             }
-            Err(StoreError::Database(_)) if form.unit_id.parse::<i64>().is_ok() => {
+            Err(e) if e.is_foreign_key_violation() && form.unit_id.parse::<i64>().is_ok() => {
                 errors.push(FieldError::new("unit_id", "form.unknown_value"))
             }
             Err(e) => return Err(e.into()),
@@ -1393,7 +1393,7 @@ async fn create_organisation(
             Err(StoreError::Invalid(code)) if code == "organisation_name_taken" => {
                 vec![FieldError::new("name", "organisation.name_taken")]
             }
-            Err(StoreError::Database(_)) if !form.province_id.is_empty() => {
+            Err(e) if e.is_foreign_key_violation() && !form.province_id.is_empty() => {
                 vec![FieldError::new("province_id", "form.unknown_value")]
             }
             Err(e) => return Err(e.into()),

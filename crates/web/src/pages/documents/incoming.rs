@@ -887,7 +887,7 @@ async fn register(
             )
             .await
         }
-        Err(StoreError::Database(_)) => {
+        Err(e) if e.is_foreign_key_violation() => {
             // A sender or unit that does not exist (the only foreign keys a form sets).
             let errors = [FieldError::new(
                 "sender_organisation_id",
