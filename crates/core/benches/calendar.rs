@@ -60,6 +60,13 @@ fn main() -> Result<(), CalendarError> {
         working.as_secs_f64() / baseline.as_secs_f64()
     );
 
+    println!(
+        "| add-working-days computations in the domain crate | ≥ 1,000,000/s | {:.0}/s | chrono + n days: {:.0}/s | {:.2}× the baseline's time |",
+        per_second(working),
+        per_second(baseline),
+        working.as_secs_f64() / baseline.as_secs_f64()
+    );
+
     let started = Instant::now();
     let mut checksum = 0i64;
     for year in 1900..=2100 {

@@ -260,6 +260,14 @@ async fn run(backend: Backend, each: usize, nodes_wanted: usize, connections: u3
         shared.last_number,
         shared.issued,
     );
+    println!(
+        "| outgoing numbering, {ISSUERS} clerks on {} nodes issuing at once, {} | every number once, none skipped | {}: 1..={total}, {duplicates} duplicates; {:.0} issues/s, p99 {:.1} ms | | |",
+        nodes.len(),
+        backend.name(),
+        if exact { "exact" } else { "NOT EXACT" },
+        total as f64 / elapsed.as_secs_f64(),
+        percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
+    );
     if !refused.is_empty() {
         refused.sort();
         refused.dedup();
