@@ -8,6 +8,11 @@
 //! Run: `cargo bench -p vanphong --bench cluster` (10 minutes of load by default; needs
 //! PostgreSQL at 127.0.0.1:5432, `wrk` (`apt-get install wrk`) and moto (scripts/test-services)).
 //! `VANPHONG_BENCH_SECONDS=60` shortens the load; `VANPHONG_BENCH_CLIENTS` changes the 200.
+//!
+//! A client is a person at a browser: after each page it waits a think time drawn
+//! uniformly from 0.5 to 1.5 times `VANPHONG_BENCH_THINK_MS` (default 2,000 ms) before the
+//! next. `VANPHONG_BENCH_THINK_MS=0` makes every connection ask again at once, which
+//! measures the saturation throughput instead.
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -130,24 +135,38 @@ fn session(base: &str, username: &str) -> String {
     cookie(&response, "vp_session").unwrap().to_owned()
 }
 
-/// The wrk script: each request takes the next page and the next person in turn.
-fn script(sessions: &[String], paths: &[String], dir: &std::path::Path) -> std::path::PathBuf {
-    let quote = |items: &[String]| {
-        items
-            .iter()
-            .map(|s| format!("\"{s}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+/// The wrk script: each request takes the next (person, page) pair in turn.
+fn script(
+    requests: &[(String, String)],
+    think_ms: u64,
+    dir: &std::path::Path,
+    name: &str,
+) -> std::path::PathBuf {
+    let sessions = requests
+        .iter()
+        .map(|(s, _)| format!("\"{s}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let paths = requests
+        .iter()
+        .map(|(_, p)| format!("\"{p}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
     let lua = format!(
         r#"local sessions = {{ {} }}
 local paths = {{ {} }}
 local n = 0
+local think = {}
+delay = function()
+  if think == 0 then return 0 end
+  return math.random(math.floor(think / 2), math.floor(think * 3 / 2))
+end
 request = function()
   n = n + 1
+  local i = (n % #paths) + 1
   local headers = {{}}
-  headers["Cookie"] = "vp_session=" .. sessions[(n % #sessions) + 1]
-  return wrk.format("GET", paths[(n % #paths) + 1], headers)
+  headers["Cookie"] = "vp_session=" .. sessions[i]
+  return wrk.format("GET", paths[i], headers)
 end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT requests=%d non2xx=%d errors=%d p50=%.3f p95=%.3f p99=%.3f max=%.3f rps=%.1f\n",
@@ -156,15 +175,31 @@ done = function(summary, latency, requests)
     summary.requests / (summary.duration / 1e6)))
 end
 "#,
-        quote(sessions),
-        quote(paths)
+        sessions, paths, think_ms
     );
-    let path = dir.join(format!("pages-{}.lua", sessions.len()));
+    let path = dir.join(format!("{name}.lua"));
     std::fs::File::create(&path)
         .unwrap()
         .write_all(lua.as_bytes())
         .unwrap();
     path
+}
+
+/// A document `session` may read: the newest of its incoming list, through the API.
+fn readable_document(base: &str, session: &str) -> i64 {
+    let body: serde_json::Value = reqwest::blocking::Client::new()
+        .get(format!(
+            "{base}/api/v1/documents?direction=incoming&limit=1"
+        ))
+        .header("cookie", format!("vp_session={session}"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    body["items"][0]["id"]
+        .as_i64()
+        .or_else(|| body[0]["id"].as_i64())
+        .unwrap_or_else(|| panic!("no readable document: {body}"))
 }
 
 #[derive(Debug, Default, Clone, Copy)]
@@ -289,6 +324,7 @@ fn main() {
     };
     let seconds = setting("VANPHONG_BENCH_SECONDS", 600);
     let clients = setting("VANPHONG_BENCH_CLIENTS", 200) as usize;
+    let think_ms = setting("VANPHONG_BENCH_THINK_MS", 2_000);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let s3 = runtime.block_on(S3Server::start());
     runtime.block_on(s3.create_bucket(BUCKET));
@@ -311,18 +347,27 @@ fn main() {
         .enumerate()
         .map(|(i, user)| session(if i % 2 == 0 { &a.base } else { &b.base }, user))
         .collect();
-    let pages: Vec<String> = [
-        "/documents/incoming",
-        "/documents/incoming?status=in_progress",
-        "/inbox",
-        "/",
-        "/documents/1000",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    let pages_script = script(&sessions, &pages, dir.path());
-    let health_script = script(&sessions[..1], &["/healthz".to_string()], dir.path());
+    // Every page as every person; each reads a document of their own reach.
+    let mut requests = Vec::new();
+    for session in &sessions {
+        let document = readable_document(&a.base, session);
+        for page in [
+            "/documents/incoming".to_owned(),
+            "/documents/incoming?status=in_progress".to_owned(),
+            "/inbox".to_owned(),
+            "/".to_owned(),
+            format!("/documents/{document}"),
+        ] {
+            requests.push((session.clone(), page));
+        }
+    }
+    let pages_script = script(&requests, think_ms, dir.path(), "pages");
+    let health_script = script(
+        &[(sessions[0].clone(), "/healthz".to_owned())],
+        think_ms,
+        dir.path(),
+        "health",
+    );
 
     let baseline_seconds = (seconds / 10).clamp(5, 60);
     let (health, _) = load(&[&a, &b], &health_script, clients, baseline_seconds);
@@ -335,7 +380,7 @@ fn main() {
     println!("| figure | target | measured | baseline (same run) | ratio |");
     println!("|---|---|---|---|---|");
     println!(
-        "| {clients} clients for {seconds} s across two nodes: failed requests | 0 | {} of {:.0} ({:.0} req/s) | /healthz: {} of {:.0} ({:.0} req/s) | |",
+        "| {clients} clients (think time {think_ms} ms) for {seconds} s across two nodes: failed requests | 0 | {} of {:.0} ({:.0} req/s) | /healthz: {} of {:.0} ({:.0} req/s) | |",
         pages.errors + pages.non2xx,
         pages.requests,
         pages.rps,
