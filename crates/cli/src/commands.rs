@@ -91,6 +91,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let overrides = calendar_overrides(&args.storage).await?;
             return calendar_command(args, overrides);
         }
+        Command::Search { storage, action } => {
+            let (db, blobs) = open_storage(&storage).await?;
+            return search_command(&db, &blobs, action).await;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -310,6 +314,15 @@ async fn load_demo(db: &Db, blobs: &BlobStore, year: i32, scale: f64) -> anyhow:
         .await
         .context("loading the demo documents")?;
         bar.finish_and_clear();
+        // The loader writes rows directly, in bulk: make them searchable.
+        let bar = spinner("Indexing the documents for search");
+        vanphong_store::search::attachments::catch_up(db, blobs, |_, _| {})
+            .await
+            .context("reading the text of the demo attachments")?;
+        vanphong_store::search::catch_up(db)
+            .await
+            .context("indexing the demo documents")?;
+        bar.finish_and_clear();
         println!(
             "Documents of {} loaded in {:.1} s: {} incoming, {} outgoing.",
             summary.year,
@@ -319,6 +332,95 @@ async fn load_demo(db: &Db, blobs: &BlobStore, year: i32, scale: f64) -> anyhow:
         );
     }
     print_demo_logins(db).await
+}
+
+fn count_bar(message: &str) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} [{elapsed}, {per_sec}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(message.to_owned());
+    bar
+}
+
+async fn search_command(
+    db: &Db,
+    blobs: &BlobStore,
+    action: crate::config::SearchCommand,
+) -> anyhow::Result<ExitCode> {
+    use vanphong_store::search;
+    if matches!(action, crate::config::SearchCommand::Reindex) {
+        let started = Instant::now();
+        let bar = count_bar("Reading the text of attachments");
+        let files = search::attachments::catch_up(db, blobs, |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await
+        .context("reading the text of attachments")?;
+        bar.finish_and_clear();
+        let bar = count_bar("Indexing records");
+        let records = search::rebuild(db, |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await
+        .context("rebuilding the search index")?;
+        bar.finish_and_clear();
+        println!(
+            "Read {files} attachments and indexed {records} records in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let bar = spinner("Verifying the search index against the records");
+    let report = search::verify(db)
+        .await
+        .context("verifying the search index")?;
+    bar.finish_and_clear();
+    println!(
+        "{} records, {} entries in the search index.",
+        report.records, report.entries
+    );
+    if report.is_sound() {
+        println!("The search index agrees with the records.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let name = |list: &[(search::Kind, i64)]| {
+        list.iter()
+            .take(20)
+            .map(|(k, id)| format!("{} {id}", k.code()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !report.missing.is_empty() {
+        println!(
+            "{} records have no entry: {}",
+            report.missing.len(),
+            name(&report.missing)
+        );
+    }
+    if !report.stale.is_empty() {
+        println!(
+            "{} entries differ from their record: {}",
+            report.stale.len(),
+            name(&report.stale)
+        );
+    }
+    if report.orphans > 0 {
+        println!(
+            "{} entries belong to records that are gone.",
+            report.orphans
+        );
+    }
+    if report.word_index_mismatch > 0 {
+        println!(
+            "{} entries are missing from the word index or left in it.",
+            report.word_index_mismatch
+        );
+    }
+    println!("Run `vanphong search reindex` to rebuild the index.");
+    Ok(ExitCode::FAILURE)
 }
 
 async fn print_demo_logins(db: &Db) -> anyhow::Result<()> {

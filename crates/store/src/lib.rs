@@ -18,6 +18,7 @@ pub mod error;
 pub mod jobs;
 pub mod notifications;
 pub mod org;
+pub mod search;
 pub mod sessions;
 pub mod users;
 
