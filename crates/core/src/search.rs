@@ -255,6 +255,78 @@ fn split_quotes(input: &str) -> Vec<(bool, &str)> {
     out
 }
 
+/// Points a clause earns where it matches: in the reference (the number and symbol), in the
+/// title, and again in the title when the words typed with diacritics match exactly.
+const REFERENCE_POINTS: u32 = 16;
+const TITLE_POINTS: u32 = 4;
+const EXACT_POINTS: u32 = 4;
+/// A clause the engine matched elsewhere (the body).
+const BODY_POINTS: u32 = 1;
+
+/// How well a record answers a query, from its title and reference (the engine has already
+/// established that every clause matches somewhere). The number and symbol count most,
+/// then the title, and words typed with diacritics count double where they match exactly
+/// (`bão` ranks a storm before a report, `báo`). Computed here, not by the engines, so the
+/// ranking is the same on SQLite and PostgreSQL.
+pub fn score(query: &SearchQuery, title: &str, reference: &str) -> u32 {
+    let title_words: Vec<(String, String)> = word_spans(title)
+        .map(|(s, e)| (exact_word(&title[s..e]), folded_word(&title[s..e])))
+        .collect();
+    let reference_words: Vec<String> = word_spans(reference)
+        .map(|(s, e)| folded_word(&reference[s..e]))
+        .collect();
+    let folded_matches = |clause: &Clause, at: &[String]| {
+        let n = clause.words.len();
+        at.len() >= n
+            && (0..=at.len() - n).any(|start| {
+                clause.words.iter().enumerate().all(|(i, w)| {
+                    let word = &at[start + i];
+                    *word == w.folded
+                        || (clause.prefix && i == n - 1 && word.starts_with(&w.folded))
+                })
+            })
+    };
+    let mut total = 0;
+    for clause in &query.clauses {
+        let n = clause.words.len();
+        if folded_matches(clause, &reference_words) {
+            total += REFERENCE_POINTS;
+        }
+        let folded_title: Vec<String> = title_words.iter().map(|(_, f)| f.clone()).collect();
+        if folded_matches(clause, &folded_title) {
+            total += TITLE_POINTS;
+            let exact = title_words.len() >= n
+                && (0..=title_words.len() - n).any(|start| {
+                    clause.words.iter().enumerate().all(|(i, w)| {
+                        let (exact, folded) = &title_words[start + i];
+                        let last = clause.prefix && i == n - 1;
+                        let folded_ok =
+                            *folded == w.folded || (last && folded.starts_with(&w.folded));
+                        let exact_ok = !w.has_diacritics()
+                            || *exact == w.exact
+                            || (last && exact.starts_with(&w.exact));
+                        folded_ok && exact_ok
+                    })
+                });
+            if exact && clause.words.iter().any(Word::has_diacritics) {
+                total += EXACT_POINTS;
+            }
+        } else {
+            total += BODY_POINTS;
+        }
+    }
+    total
+}
+
+/// The folded words of a text joined by spaces: what the engines index.
+pub fn folded_text(input: &str) -> String {
+    let composed: String = input.nfc().collect();
+    word_spans(&composed)
+        .map(|(s, e)| folded_word(&composed[s..e]))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A piece of a snippet: text, marked when it matched.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SnippetPart {
@@ -472,6 +544,38 @@ mod tests {
         let parts = snippet("Báo cáo tháng", &SearchQuery::parse("xyz "), 60);
         assert_eq!(parts.len(), 1);
         assert_eq!(parts[0].text, "Báo cáo tháng");
+    }
+
+    #[test]
+    fn exact_diacritics_the_symbol_and_the_title_rank_first() {
+        let storm = score(
+            &SearchQuery::parse("bão "),
+            "Ứng phó với bão số 3",
+            "12/UBND-KT",
+        );
+        let report = score(&SearchQuery::parse("bão "), "Báo cáo kết quả", "13/UBND-KT");
+        let body = score(&SearchQuery::parse("bão "), "Giấy mời họp", "14/UBND-KT");
+        assert!(storm > report && report > body, "{storm} {report} {body}");
+        // Without diacritics both are the same word.
+        assert_eq!(
+            score(&SearchQuery::parse("bao "), "Ứng phó với bão", ""),
+            score(&SearchQuery::parse("bao "), "Báo cáo", "")
+        );
+        let symbol = SearchQuery::parse("1756/QD-BTNMT");
+        assert!(
+            score(&symbol, "Quyết định", "1756/QĐ-BTNMT")
+                > score(&symbol, "Thực hiện Quyết định 1756/QĐ-BTNMT", "20/UBND-KT")
+        );
+        // Phrases count only where the words stand together; prefixes count while typing.
+        let phrase = SearchQuery::parse("\"không khí\"");
+        assert!(
+            score(&phrase, "Ô nhiễm không khí", "") > score(&phrase, "Khí thải không xử lý", "")
+        );
+        assert!(
+            score(&SearchQuery::parse("nhiễ"), "ô nhiễm", "")
+                > score(&SearchQuery::parse("nhiễ"), "khác", "")
+        );
+        assert_eq!(folded_text("Đồng Nai, 07/QĐ"), "dong nai 7 qd");
     }
 
     #[test]

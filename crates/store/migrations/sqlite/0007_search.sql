@@ -3,12 +3,12 @@
 -- as the record it describes, so what commits is searchable at once on every node and a
 -- crash cannot leave the two disagreeing.
 --
--- `search_entries` keeps the text as written (for snippets) and the record's date; the
--- words go to an FTS5 table whose rowid is the entry's id. The words arrive already cut
--- and folded by vanphong (core::search): each text twice, exact (lower case, tone marks
--- kept) and folded (no tone marks, đ → d), so a query without diacritics finds both and a
--- query with them ranks exact matches first. The FTS table keeps no copy of the text
--- (contentless), only the index.
+-- `search_entries` keeps the text as written (for snippets and ranking) and the record's
+-- date; the words go to an FTS5 table whose rowid is the entry's id. The words arrive
+-- already cut and folded by vanphong (core::search: no tone marks, đ → d, lower case), so a
+-- query with or without diacritics finds both; vanphong then ranks the matches itself
+-- (exact diacritics, the symbol and the title first), the same way on both backends. The
+-- FTS table keeps no copy of the text (contentless), only the index.
 
 CREATE TABLE search_entries (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -26,10 +26,9 @@ CREATE TABLE search_entries (
 );
 
 CREATE VIRTUAL TABLE search_fts USING fts5(
-    title, title_exact, body, body_exact, reference,
+    title, body, reference,
     content = '', contentless_delete = 1,
-    tokenize = 'unicode61 remove_diacritics 0',
-    prefix = '2 3'
+    tokenize = 'unicode61 remove_diacritics 0'
 );
 
 -- The text of an attachment, found once per file content (blobs are content-addressed):

@@ -263,9 +263,10 @@ pub(crate) async fn candidates(
     let (condition, mut binds) = lists::build(&filter, scope, user);
     let join = "JOIN documents d ON d.id = e.record_id AND d.direction = e.kind";
     let kinds_sql = "e.kind IN ('incoming', 'outgoing')";
+    let columns = "e.id, e.kind, e.record_date, e.title, e.reference";
     if request.query.is_empty() {
         let sql = format!(
-            "SELECT e.id, e.kind, CAST(0 AS DOUBLE PRECISION) AS score, e.record_date FROM search_entries e {join} \
+            "SELECT {columns} FROM search_entries e {join} \
              WHERE {kinds_sql} AND {condition} ORDER BY e.id DESC LIMIT {CANDIDATES}"
         );
         return Ok(on_pool!(db, pool => {
@@ -276,11 +277,10 @@ pub(crate) async fn candidates(
     match db {
         Db::Sqlite(pool) => {
             binds.push(Bind::Text(super::fts5_expression(&request.query)));
-            // Weights of title, exact title, body, exact body, reference: the symbol and the
-            // subject count most, and an exact match adds to its folded one.
+            // The index gives the newest matches first and stops at the limit; the reader's
+            // scope and the filters are checked on each, by primary key.
             let sql = format!(
-                "SELECT e.id, e.kind, -bm25(search_fts, 4.0, 4.0, 1.0, 1.0, 8.0) AS score, e.record_date \
-                 FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid {join} \
+                "SELECT {columns} FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid {join} \
                  WHERE search_fts MATCH ${placeholder} AND {kinds_sql} AND {condition} \
                  ORDER BY search_fts.rowid DESC LIMIT {CANDIDATES}"
             );
@@ -291,10 +291,9 @@ pub(crate) async fn candidates(
         Db::Postgres(pool) => {
             binds.push(Bind::Text(super::tsquery_expression(&request.query)));
             let sql = format!(
-                "SELECT c.id, c.kind, CAST(ts_rank(c.words, to_tsquery('simple', ${placeholder})) AS DOUBLE PRECISION) \
-                 AS score, c.record_date FROM (SELECT e.id, e.kind, e.words, e.record_date FROM search_entries e {join} \
+                "SELECT {columns} FROM search_entries e {join} \
                  WHERE e.words @@ to_tsquery('simple', ${placeholder}) AND {kinds_sql} AND {condition} \
-                 ORDER BY e.id DESC LIMIT {CANDIDATES}) c"
+                 ORDER BY e.id DESC LIMIT {CANDIDATES}"
             );
             Ok(bind_all!(sqlx::query_as::<_, Candidate>(&sql), &binds)
                 .fetch_all(pool)

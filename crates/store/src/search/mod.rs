@@ -20,7 +20,7 @@ use crate::error::StoreResult;
 use chrono::NaiveDate;
 use vanphong_core::ids::{UnitId, UserId};
 use vanphong_core::permission::ReadScope;
-use vanphong_core::search::{index_text, SearchQuery};
+use vanphong_core::search::{folded_text, SearchQuery};
 
 /// A kind of searchable record. The code is stored in `search_entries.kind`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -64,19 +64,19 @@ pub struct Entry {
     pub record_date: Option<NaiveDate>,
 }
 
-/// An entry's words as the engines receive them.
+/// An entry's words as the engines receive them: folded (see `core::search`).
 struct Words {
-    title: vanphong_core::search::IndexText,
-    body: vanphong_core::search::IndexText,
+    title: String,
+    body: String,
     reference: String,
 }
 
 impl Entry {
     fn words(&self) -> Words {
         Words {
-            title: index_text(&self.title),
-            body: index_text(&self.body),
-            reference: index_text(&self.reference).folded,
+            title: folded_text(&self.title),
+            body: folded_text(&self.body),
+            reference: folded_text(&self.reference),
         }
     }
 }
@@ -90,15 +90,25 @@ pub(crate) async fn write_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResult
     match tx {
         Tx::Sqlite(inner) => {
             let conn = &mut **inner;
+            // Which of these records already have an entry, in one query.
+            let ids = entries
+                .iter()
+                .map(|e| e.record_id.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let existing: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
+                "SELECT id, kind, record_id FROM search_entries WHERE record_id IN ({ids})"
+            ))
+            .fetch_all(&mut *conn)
+            .await?;
             for entry in entries {
                 let words = entry.words();
-                let existing: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM search_entries WHERE kind = $1 AND record_id = $2",
-                )
-                .bind(entry.kind.code())
-                .bind(entry.record_id)
-                .fetch_optional(&mut *conn)
-                .await?;
+                let existing = existing
+                    .iter()
+                    .find(|(_, kind, record)| {
+                        kind == entry.kind.code() && *record == entry.record_id
+                    })
+                    .map(|(id, _, _)| *id);
                 let id: i64 = match existing {
                     Some(id) => {
                         sqlx::query(
@@ -135,18 +145,13 @@ pub(crate) async fn write_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResult
                         .await?
                     }
                 };
-                sqlx::query(
-                    "INSERT INTO search_fts (rowid, title, title_exact, body, body_exact, reference) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(id)
-                .bind(&words.title.folded)
-                .bind(&words.title.exact)
-                .bind(&words.body.folded)
-                .bind(&words.body.exact)
-                .bind(&words.reference)
-                .execute(&mut *conn)
-                .await?;
+                sqlx::query("INSERT INTO search_fts (rowid, title, body, reference) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(&words.title)
+                    .bind(&words.body)
+                    .bind(&words.reference)
+                    .execute(&mut *conn)
+                    .await?;
             }
         }
         Tx::Postgres(inner) => {
@@ -157,10 +162,8 @@ pub(crate) async fn write_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResult
             let mut references = Vec::with_capacity(entries.len());
             let mut bodies = Vec::with_capacity(entries.len());
             let mut dates = Vec::with_capacity(entries.len());
-            let mut weight_a = Vec::with_capacity(entries.len());
-            let mut weight_b = Vec::with_capacity(entries.len());
-            let mut weight_c = Vec::with_capacity(entries.len());
-            let mut weight_d = Vec::with_capacity(entries.len());
+            let mut head = Vec::with_capacity(entries.len());
+            let mut rest = Vec::with_capacity(entries.len());
             for entry in entries {
                 let words = entry.words();
                 kinds.push(entry.kind.code().to_owned());
@@ -169,18 +172,15 @@ pub(crate) async fn write_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResult
                 references.push(entry.reference.clone());
                 bodies.push(entry.body.clone());
                 dates.push(entry.record_date);
-                weight_a.push(format!("{} {}", words.reference, words.title.exact));
-                weight_b.push(words.title.folded);
-                weight_c.push(words.body.exact);
-                weight_d.push(words.body.folded);
+                head.push(format!("{} {}", words.reference, words.title));
+                rest.push(words.body);
             }
             sqlx::query(
                 "INSERT INTO search_entries (kind, record_id, title, reference, body, record_date, indexed_at, words) \
-                 SELECT k, r, t, rf, b, dt, $11, \
-                   setweight(to_tsvector('simple', wa), 'A') || setweight(to_tsvector('simple', wb), 'B') || \
-                   setweight(to_tsvector('simple', wc), 'C') || setweight(to_tsvector('simple', wd), 'D') \
+                 SELECT k, r, t, rf, b, dt, $9, \
+                   setweight(to_tsvector('simple', wa), 'A') || to_tsvector('simple', wd) \
                  FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::date[], \
-                             $7::text[], $8::text[], $9::text[], $10::text[]) AS x(k, r, t, rf, b, dt, wa, wb, wc, wd) \
+                             $7::text[], $8::text[]) AS x(k, r, t, rf, b, dt, wa, wd) \
                  ON CONFLICT (kind, record_id) DO UPDATE SET title = excluded.title, reference = excluded.reference, \
                    body = excluded.body, record_date = excluded.record_date, indexed_at = excluded.indexed_at, \
                    words = excluded.words",
@@ -191,10 +191,8 @@ pub(crate) async fn write_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResult
             .bind(&references)
             .bind(&bodies)
             .bind(&dates)
-            .bind(&weight_a)
-            .bind(&weight_b)
-            .bind(&weight_c)
-            .bind(&weight_d)
+            .bind(&head)
+            .bind(&rest)
             .bind(now)
             .execute(&mut *conn)
             .await?;
@@ -243,7 +241,7 @@ pub async fn catch_up_with(db: &Db, mut progress: impl FnMut(u64, u64)) -> Store
     let missing = documents::unindexed(db).await?;
     let total = missing.len() as u64;
     let mut done = 0;
-    for batch in missing.chunks(1000) {
+    for batch in missing.chunks(5000) {
         let mut tx = db.begin().await?;
         documents::index_documents(&mut tx, batch).await?;
         tx.commit().await?;
@@ -423,13 +421,16 @@ pub struct SearchResults {
     pub total_is_lower_bound: bool,
 }
 
-/// A match before the page is chosen.
+/// A match before the page is chosen, with what ranking needs.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub(crate) struct Candidate {
     pub id: i64,
     pub kind: String,
-    pub score: f64,
     pub record_date: Option<NaiveDate>,
+    pub title: String,
+    pub reference: String,
+    #[sqlx(skip)]
+    pub score: u32,
 }
 
 /// Searches every kind the request names, inside `scope`: the permission is part of each
@@ -455,6 +456,10 @@ pub async fn search(
         }
         candidates.extend(found);
     }
+    for candidate in &mut candidates {
+        candidate.score =
+            vanphong_core::search::score(&request.query, &candidate.title, &candidate.reference);
+    }
     let mut counts: Vec<KindCount> = Vec::new();
     for kind in Kind::ALL.into_iter().filter(|k| wanted(*k)) {
         let count = candidates.iter().filter(|c| c.kind == kind.code()).count() as u64;
@@ -472,8 +477,8 @@ pub async fn search(
     match sort {
         SearchSort::Relevance => candidates.sort_by(|a, b| {
             b.score
-                .partial_cmp(&a.score)
-                .unwrap_or(std::cmp::Ordering::Equal)
+                .cmp(&a.score)
+                .then(b.record_date.cmp(&a.record_date))
                 .then(b.id.cmp(&a.id))
         }),
         SearchSort::Newest => {
@@ -535,80 +540,62 @@ async fn load_hits(db: &Db, page: &[&Candidate]) -> StoreResult<Vec<Hit>> {
             reference: row.reference.clone(),
             body: row.body.clone(),
             record_date: row.record_date,
-            score: candidate.score,
+            score: f64::from(candidate.score),
         });
     }
     Ok(hits)
 }
 
-/// The FTS5 match expression for a parsed query (never empty: callers check first). Every
-/// word is quoted, so nothing a person types is read as FTS5 syntax.
-pub(crate) fn fts5_expression(query: &SearchQuery) -> String {
-    let quote = |words: &[String], prefix: bool| {
-        let inner = words.join(" ").replace('"', "\"\"");
-        if prefix {
-            format!("\"{inner}\" *")
-        } else {
-            format!("\"{inner}\"")
-        }
-    };
+/// The FTS5 match expression for a parsed query (never empty: callers check first): the
+/// folded words, each clause a quoted word or phrase, `*` after a prefix. Every word is
+/// quoted, so nothing a person types is read as FTS5 syntax. Public for the benchmark's
+/// engine-only baseline.
+pub fn fts5_expression(query: &SearchQuery) -> String {
     query
         .clauses
         .iter()
         .map(|clause| {
-            let folded: Vec<String> = clause.words.iter().map(|w| w.folded.clone()).collect();
-            let exact: Vec<String> = clause.words.iter().map(|w| w.exact.clone()).collect();
-            let folded_part = format!(
-                "{{title body reference}} : {}",
-                quote(&folded, clause.prefix)
-            );
-            if clause.words.iter().any(|w| w.has_diacritics()) {
-                format!(
-                    "({folded_part} OR {{title_exact body_exact}} : {})",
-                    quote(&exact, clause.prefix)
-                )
+            let inner = clause
+                .words
+                .iter()
+                .map(|w| w.folded.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace('"', "\"\"");
+            if clause.prefix {
+                format!("\"{inner}\" *")
             } else {
-                folded_part
+                format!("\"{inner}\"")
             }
         })
         .collect::<Vec<_>>()
         .join(" AND ")
 }
 
-/// The tsquery text (for `to_tsquery('simple', …)`) for a parsed query. Every word is
-/// quoted; words hold only letters and digits.
-pub(crate) fn tsquery_expression(query: &SearchQuery) -> String {
-    let phrase = |words: &[String], prefix: bool| {
-        let last = words.len() - 1;
-        words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| {
-                let w = w.replace('\'', "''").replace('\\', "");
-                if prefix && i == last {
-                    format!("'{w}':*")
-                } else {
-                    format!("'{w}'")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" <-> ")
-    };
+/// The tsquery text (for `to_tsquery('simple', …)`) for a parsed query: the folded words,
+/// `<->` within a phrase, `:*` after a prefix. Every word is quoted; words hold only
+/// letters and digits. Public for the benchmark's engine-only baseline.
+pub fn tsquery_expression(query: &SearchQuery) -> String {
     query
         .clauses
         .iter()
         .map(|clause| {
-            let folded: Vec<String> = clause.words.iter().map(|w| w.folded.clone()).collect();
-            let exact: Vec<String> = clause.words.iter().map(|w| w.exact.clone()).collect();
-            if clause.words.iter().any(|w| w.has_diacritics()) {
-                format!(
-                    "(({}) | ({}))",
-                    phrase(&folded, clause.prefix),
-                    phrase(&exact, clause.prefix)
-                )
-            } else {
-                format!("({})", phrase(&folded, clause.prefix))
-            }
+            let last = clause.words.len() - 1;
+            let phrase = clause
+                .words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let word = w.folded.replace('\'', "''").replace('\\', "");
+                    if clause.prefix && i == last {
+                        format!("'{word}':*")
+                    } else {
+                        format!("'{word}'")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" <-> ");
+            format!("({phrase})")
         })
         .collect::<Vec<_>>()
         .join(" & ")
@@ -623,15 +610,11 @@ mod tests {
         let q = SearchQuery::parse("Đồng Nai \"ô nhiễm\" 1756/QĐ-BTNMT");
         assert_eq!(
             fts5_expression(&q),
-            "({title body reference} : \"dong\" OR {title_exact body_exact} : \"đồng\") AND \
-             {title body reference} : \"nai\" AND \
-             ({title body reference} : \"o nhiem\" OR {title_exact body_exact} : \"ô nhiễm\") AND \
-             ({title body reference} : \"1756 qd btnmt\" * OR {title_exact body_exact} : \"1756 qđ btnmt\" *)"
+            "\"dong\" AND \"nai\" AND \"o nhiem\" AND \"1756 qd btnmt\" *"
         );
         assert_eq!(
             tsquery_expression(&q),
-            "(('dong') | ('đồng')) & ('nai') & (('o' <-> 'nhiem') | ('ô' <-> 'nhiễm')) & \
-             (('1756' <-> 'qd' <-> 'btnmt':*) | ('1756' <-> 'qđ' <-> 'btnmt':*))"
+            "('dong') & ('nai') & ('o' <-> 'nhiem') & ('1756' <-> 'qd' <-> 'btnmt':*)"
         );
     }
 }
