@@ -54,6 +54,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Migrate { storage } => {
             let db = open_database(&storage).await?;
+            let bar = count_bar("Indexing records for search");
+            vanphong_store::search::catch_up_with(&db, |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await
+            .context("indexing records for search")?;
+            bar.finish_and_clear();
             println!(
                 "The database schema is at version {}.",
                 db.database_schema_version().await?
@@ -174,11 +182,24 @@ async fn serve(db: Db, blobs: BlobStore, server: &Server) -> anyhow::Result<()> 
     let state = AppState::new(db, blobs, config);
     tokio::spawn(maintenance(state.clone()));
     tokio::spawn(reminders(state.clone()));
+    tokio::spawn(search_catch_up(state.clone()));
     vanphong_web::serve(listener, state, shutdown_signal())
         .await
         .context("serving HTTP")?;
     tracing::info!("vanphong stopped.");
     Ok(())
+}
+
+/// Makes records that are not yet searchable (a database from before search, rows written
+/// by a bulk loader) searchable, in the background so the server answers meanwhile; what
+/// the program itself writes is indexed in its own transaction and needs none of this.
+async fn search_catch_up(state: AppState) {
+    let attachments =
+        vanphong_store::search::attachments::catch_up(&state.db, &state.blobs, |_, _| {}).await;
+    let records = vanphong_store::search::catch_up(&state.db).await;
+    if let Err(e) = attachments.map(|_| ()).and(records.map(|_| ())) {
+        tracing::warn!(error = %e, "Could not index every record for search; `vanphong search reindex` will.");
+    }
 }
 
 /// Today in Vietnam (UTC+7), the day that deadlines and reminders count in.

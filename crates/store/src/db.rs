@@ -170,8 +170,6 @@ impl Db {
     pub async fn open(url: &str, settings: &PoolSettings) -> StoreResult<Self> {
         let db = Self::connect(url, settings).await?;
         db.migrate().await?;
-        // Records written before search existed (or by a bulk loader) become searchable.
-        crate::search::catch_up(&db).await?;
         Ok(db)
     }
 

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 mod backup;
 mod calendar;
+mod search;
 mod serve;
 mod settings;
 

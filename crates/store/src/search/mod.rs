@@ -229,9 +229,10 @@ pub(crate) async fn remove_entries(tx: &mut Tx, ids: &[i64]) -> StoreResult<()> 
 }
 
 /// Records written before the index existed, or by a bulk loader that wrote rows directly:
-/// indexes every record that has no entry, in batches, each batch one transaction. Runs
-/// when the database is opened (so a database from before search becomes searchable by
-/// itself) and at the end of the demo loader. Returns how many records it indexed.
+/// indexes every record that has no entry, in batches, each batch one transaction. `migrate`
+/// runs it, `serve` runs it in the background at start (so a database from before search
+/// becomes searchable by itself while the server already answers), and so does the demo
+/// loader. Safe to run on several nodes at once. Returns how many records it indexed.
 pub async fn catch_up(db: &Db) -> StoreResult<u64> {
     catch_up_with(db, |_, _| {}).await
 }
