@@ -13,6 +13,8 @@
 //! documents; several GB of disk; PostgreSQL at `VANPHONG_TEST_POSTGRES_URL`, default
 //! `postgres://postgres@127.0.0.1:5432/postgres`). `VANPHONG_BENCH_DOCUMENTS=100000` makes
 //! the corpus smaller for a quick look; `VANPHONG_BENCH_BACKENDS=sqlite` runs one backend.
+//! For tuning: `VANPHONG_BENCH_KEEP=/tmp/x.db` keeps a copy of the indexed SQLite database
+//! and stops; `VANPHONG_BENCH_PROBE=/tmp/x.db` times each SQL line of standard input on it.
 
 use chrono::NaiveDate;
 use rand::rngs::StdRng;
