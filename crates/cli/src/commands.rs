@@ -54,6 +54,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Migrate { storage } => {
             let db = open_database(&storage).await?;
+            let bar = count_bar("Indexing records for search");
+            vanphong_store::search::catch_up_with(&db, |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await
+            .context("indexing records for search")?;
+            bar.finish_and_clear();
             println!(
                 "The database schema is at version {}.",
                 db.database_schema_version().await?
@@ -100,6 +108,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Calendar(args) => {
             let overrides = calendar_overrides(&args.storage).await?;
             return calendar_command(args, overrides);
+        }
+        Command::Search { storage, action } => {
+            let (db, blobs) = open_storage(&storage).await?;
+            return search_command(&db, &blobs, action).await;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -180,11 +192,24 @@ async fn serve(db: Db, blobs: BlobStore, server: &Server) -> anyhow::Result<()> 
     let state = AppState::new(db, blobs, config);
     tokio::spawn(maintenance(state.clone()));
     tokio::spawn(reminders(state.clone()));
+    tokio::spawn(search_catch_up(state.clone()));
     vanphong_web::serve(listener, state, shutdown_signal())
         .await
         .context("serving HTTP")?;
     tracing::info!("vanphong stopped.");
     Ok(())
+}
+
+/// Makes records that are not yet searchable (a database from before search, rows written
+/// by a bulk loader) searchable, in the background so the server answers meanwhile; what
+/// the program itself writes is indexed in its own transaction and needs none of this.
+async fn search_catch_up(state: AppState) {
+    let attachments =
+        vanphong_store::search::attachments::catch_up(&state.db, &state.blobs, |_, _| {}).await;
+    let records = vanphong_store::search::catch_up(&state.db).await;
+    if let Err(e) = attachments.map(|_| ()).and(records.map(|_| ())) {
+        tracing::warn!(error = %e, "Could not index every record for search; `vanphong search reindex` will.");
+    }
 }
 
 /// Today in Vietnam (UTC+7), the day that deadlines and reminders count in.
@@ -320,6 +345,15 @@ async fn load_demo(db: &Db, blobs: &BlobStore, year: i32, scale: f64) -> anyhow:
         .await
         .context("loading the demo documents")?;
         bar.finish_and_clear();
+        // The loader writes rows directly, in bulk: make them searchable.
+        let bar = spinner("Indexing the documents for search");
+        vanphong_store::search::attachments::catch_up(db, blobs, |_, _| {})
+            .await
+            .context("reading the text of the demo attachments")?;
+        vanphong_store::search::catch_up(db)
+            .await
+            .context("indexing the demo documents")?;
+        bar.finish_and_clear();
         println!(
             "Documents of {} loaded in {:.1} s: {} incoming, {} outgoing.",
             summary.year,
@@ -329,6 +363,95 @@ async fn load_demo(db: &Db, blobs: &BlobStore, year: i32, scale: f64) -> anyhow:
         );
     }
     print_demo_logins(db).await
+}
+
+fn count_bar(message: &str) -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} [{elapsed}, {per_sec}]")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(message.to_owned());
+    bar
+}
+
+async fn search_command(
+    db: &Db,
+    blobs: &BlobStore,
+    action: crate::config::SearchCommand,
+) -> anyhow::Result<ExitCode> {
+    use vanphong_store::search;
+    if matches!(action, crate::config::SearchCommand::Reindex) {
+        let started = Instant::now();
+        let bar = count_bar("Reading the text of attachments");
+        let files = search::attachments::catch_up(db, blobs, |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await
+        .context("reading the text of attachments")?;
+        bar.finish_and_clear();
+        let bar = count_bar("Indexing records");
+        let records = search::rebuild(db, |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await
+        .context("rebuilding the search index")?;
+        bar.finish_and_clear();
+        println!(
+            "Read {files} attachments and indexed {records} records in {:.1} s.",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let bar = spinner("Verifying the search index against the records");
+    let report = search::verify(db)
+        .await
+        .context("verifying the search index")?;
+    bar.finish_and_clear();
+    println!(
+        "{} records, {} entries in the search index.",
+        report.records, report.entries
+    );
+    if report.is_sound() {
+        println!("The search index agrees with the records.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let name = |list: &[(search::Kind, i64)]| {
+        list.iter()
+            .take(20)
+            .map(|(k, id)| format!("{} {id}", k.code()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !report.missing.is_empty() {
+        println!(
+            "{} records have no entry: {}",
+            report.missing.len(),
+            name(&report.missing)
+        );
+    }
+    if !report.stale.is_empty() {
+        println!(
+            "{} entries differ from their record: {}",
+            report.stale.len(),
+            name(&report.stale)
+        );
+    }
+    if report.orphans > 0 {
+        println!(
+            "{} entries belong to records that are gone.",
+            report.orphans
+        );
+    }
+    if report.word_index_mismatch > 0 {
+        println!(
+            "{} entries are missing from the word index or left in it.",
+            report.word_index_mismatch
+        );
+    }
+    println!("Run `vanphong search reindex` to rebuild the index.");
+    Ok(ExitCode::FAILURE)
 }
 
 async fn print_demo_logins(db: &Db) -> anyhow::Result<()> {

@@ -209,6 +209,25 @@ pub enum Command {
     },
     /// The working-day calendar: `calendar YEAR` lists the holidays; `calendar add-working-days DATE N`.
     Calendar(CalendarArgs),
+    /// The search index: `search reindex` rebuilds it from the records and verifies it;
+    /// `search verify` only checks it.
+    Search {
+        #[command(flatten)]
+        storage: Storage,
+        #[command(subcommand)]
+        action: SearchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SearchCommand {
+    /// Read the text of attachments not yet read, rebuild every entry from its record (the
+    /// index keeps working meanwhile), remove entries of records that are gone, then verify.
+    /// Exit 1 if the verification finds a difference.
+    Reindex,
+    /// Check that every record has its entry, that each entry says what its record says,
+    /// and that the word index holds exactly the entries. Exit 1 naming what differs.
+    Verify,
 }
 
 #[derive(Subcommand, Debug)]

@@ -9,4 +9,5 @@ pub mod document;
 pub mod ids;
 pub mod org;
 pub mod permission;
+pub mod search;
 pub mod text;

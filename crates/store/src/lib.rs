@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod migrate_data;
 pub mod notifications;
 pub mod org;
+pub mod search;
 pub mod sessions;
 pub mod users;
 

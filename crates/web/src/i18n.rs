@@ -42,12 +42,14 @@ const VI: &[&str] = &[
     include_str!("../i18n/vi-documents.txt"),
     include_str!("../i18n/vi-outgoing.txt"),
     include_str!("../i18n/vi-registers.txt"),
+    include_str!("../i18n/vi-search.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
     include_str!("../i18n/en-documents.txt"),
     include_str!("../i18n/en-outgoing.txt"),
     include_str!("../i18n/en-registers.txt"),
+    include_str!("../i18n/en-search.txt"),
 ];
 
 fn parse(sources: &[&'static str]) -> HashMap<&'static str, &'static str> {
@@ -122,6 +124,8 @@ mod tests {
             include_str!("pages/documents/incoming.rs"),
             include_str!("pages/documents/outgoing.rs"),
             include_str!("pages/documents/registers.rs"),
+            include_str!("pages/search.rs"),
+            include_str!("api/search.rs"),
         ];
         let mut missing = Vec::new();
         for source in sources {

@@ -9,6 +9,7 @@ mod calendar;
 mod cluster;
 mod migrate_data;
 mod pg_restart;
+mod search;
 mod serve;
 mod settings;
 

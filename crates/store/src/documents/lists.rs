@@ -59,13 +59,17 @@ impl Sort {
 }
 
 /// A value bound to a placeholder of the built condition.
-enum Bind {
+pub(crate) enum Bind {
     Text(String),
     Int(i64),
     Date(NaiveDate),
 }
 
-fn build(filter: &DocumentFilter, scope: &ReadScope, user: UserId) -> (String, Vec<Bind>) {
+pub(crate) fn build(
+    filter: &DocumentFilter,
+    scope: &ReadScope,
+    user: UserId,
+) -> (String, Vec<Bind>) {
     let mut sql = vec![scope_condition(scope, user)];
     let mut binds = Vec::new();
     let mut push = |condition: &str, bind: Bind, binds: &mut Vec<Bind>| {

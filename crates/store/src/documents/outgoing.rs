@@ -526,6 +526,7 @@ pub async fn create_draft(db: &Db, origin: &Origin, new: &NewDraft) -> StoreResu
     if let Some(reply_to) = new.reply_to {
         link(&mut tx, id, reply_to, "reply_to").await?;
     }
+    crate::search::documents::index_document(&mut tx, id).await?;
     let after = get_in_tx(&mut tx, id).await?;
     record(
         &mut tx,
@@ -564,6 +565,7 @@ pub async fn add_version(
         &[draft_attachment(file, version)],
     )
     .await?;
+    crate::search::documents::index_document(&mut tx, id).await?;
     let after = get_in_tx(&mut tx, id).await?;
     record(
         &mut tx,
@@ -934,6 +936,7 @@ pub async fn issue(
         });
     }
     attach(&mut tx, id, origin.user_id, &signed).await?;
+    crate::search::documents::index_document(&mut tx, id).await?;
     let sent_files = files_to_send(&mut tx, id, &signed).await?;
 
     let planned = dispatches_in_tx(&mut tx, id).await?;
@@ -1247,6 +1250,7 @@ pub async fn replace(
         .await?;
     });
     link(&mut tx, new_id, id, "replaces").await?;
+    crate::search::documents::index_document(&mut tx, new_id).await?;
     let old_after = get_in_tx(&mut tx, id).await?;
     let created = get_in_tx(&mut tx, new_id).await?;
     record(

@@ -4,6 +4,7 @@ mod documents;
 mod outgoing;
 mod registers;
 mod s3;
+mod search;
 
 use futures::stream;
 use vanphong_core::auth::{NewPassword, Role, Secrecy, Username};

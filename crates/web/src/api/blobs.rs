@@ -70,6 +70,9 @@ pub async fn upload(
                 other => other.into(),
             })?;
         blobs::record_upload(&state.db, &ctx.origin(), ctx.user().id, &stored, &file_name).await?;
+        // Its text is read now, so the document that attaches it is searchable by it at once.
+        vanphong_store::search::attachments::read_and_record(&state.db, &state.blobs, &stored)
+            .await?;
         return Ok((
             StatusCode::CREATED,
             Json(BlobBody {

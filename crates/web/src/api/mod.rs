@@ -6,6 +6,7 @@ mod blobs;
 mod calendar;
 mod directory;
 pub mod documents;
+pub mod search;
 
 use crate::error::{AppError, AppResult};
 use crate::AppState;
@@ -83,6 +84,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(documents::register_incoming))
         .routes(routes!(documents::list_documents))
         .routes(routes!(documents::get_document))
+        .routes(routes!(search::search))
         .routes(routes!(calendar::holidays))
         .routes(routes!(calendar::add_working_days))
         .split_for_parts();

@@ -7,6 +7,7 @@ mod documents;
 mod outgoing;
 mod pages;
 mod registers;
+mod search;
 mod security;
 
 use reqwest::{Client, Response, StatusCode};

@@ -822,12 +822,21 @@ async fn register(
                 })
                 .await
             {
-                Ok(blob) => attachments.push(NewAttachment {
-                    blob,
-                    file_name,
-                    role: "main",
-                    draft_version: None,
-                }),
+                Ok(blob) => {
+                    // Its text is read now, so the registration indexes it in its own transaction.
+                    vanphong_store::search::attachments::read_and_record(
+                        &state.db,
+                        &state.blobs,
+                        &blob,
+                    )
+                    .await?;
+                    attachments.push(NewAttachment {
+                        blob,
+                        file_name,
+                        role: "main",
+                        draft_version: None,
+                    })
+                }
                 Err(StoreError::Invalid(code)) if code.starts_with("upload_") => {
                     errors.push(FieldError::new("files", &format!("error.{code}")))
                 }

@@ -1376,7 +1376,16 @@ async fn read_upload(
             })
             .await
         {
-            Ok(blob) => upload.file = Some(DraftFile { blob, file_name }),
+            Ok(blob) => {
+                // Its text is read now, so the draft is searchable by it when it is saved.
+                vanphong_store::search::attachments::read_and_record(
+                    &state.db,
+                    &state.blobs,
+                    &blob,
+                )
+                .await?;
+                upload.file = Some(DraftFile { blob, file_name })
+            }
             Err(StoreError::Invalid(code)) if code.starts_with("upload_") => {
                 upload.error = Some(FieldError::new(file_field, &format!("error.{code}")))
             }

@@ -1,0 +1,621 @@
+//! Search: one index of every kind of record, inside the database and written in the same
+//! transaction as the record, and the search itself with the reader's permissions in the
+//! query.
+//!
+//! The index is the `search_entries` table (the text as written, for snippets) and its words
+//! (an FTS5 table on SQLite, a tsvector with a GIN index on PostgreSQL), cut and folded by
+//! `vanphong_core::search`. A kind of record is a [`Kind`]; the records of a kind come from
+//! a source module that knows how to build their entries and who may see them
+//! ([`documents`] for incoming and outgoing documents). Adding dossiers, hotline reports or
+//! news is a new `Kind`, a source module beside `documents`, a call to its `index_*` in the
+//! transactions that write the records, and one arm in [`search`], [`catch_up`] and
+//! [`verify`].
+
+pub mod attachments;
+pub mod documents;
+pub mod saved;
+
+use crate::db::{Db, Tx};
+use crate::error::StoreResult;
+use chrono::NaiveDate;
+use vanphong_core::ids::{UnitId, UserId};
+use vanphong_core::permission::ReadScope;
+use vanphong_core::search::{folded_text, SearchQuery};
+
+/// A kind of searchable record. The code is stored in `search_entries.kind`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Incoming,
+    Outgoing,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Incoming, Kind::Outgoing];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Incoming => "incoming",
+            Self::Outgoing => "outgoing",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// The most characters of a record's body that are indexed and kept for snippets.
+pub const BODY_MAX_CHARS: usize = 50_000;
+
+/// How many matches, newest first, are ranked by relevance. A query that matches more
+/// (a word found in most documents) is ranked among its newest `CANDIDATES` matches the
+/// reader may see, and its counts say "more than". Precise queries match fewer and are
+/// ranked in full. This keeps every search within a few milliseconds at a million records.
+pub const CANDIDATES: i64 = 2000;
+
+/// What goes into the index for one record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub kind: Kind,
+    pub record_id: i64,
+    pub title: String,
+    pub reference: String,
+    pub body: String,
+    pub record_date: Option<NaiveDate>,
+}
+
+/// An entry's words as the engines receive them: folded (see `core::search`).
+struct Words {
+    title: String,
+    body: String,
+    reference: String,
+}
+
+impl Entry {
+    fn words(&self) -> Words {
+        Words {
+            title: folded_text(&self.title),
+            body: folded_text(&self.body),
+            reference: folded_text(&self.reference),
+        }
+    }
+}
+
+/// Writes (or rewrites) entries in the caller's transaction.
+pub(crate) async fn write_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResult<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let now = crate::now();
+    match tx {
+        Tx::Sqlite(inner) => {
+            let conn = &mut **inner;
+            // Which of these records already have an entry, in one query.
+            let ids = entries
+                .iter()
+                .map(|e| e.record_id.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let existing: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
+                "SELECT id, kind, record_id FROM search_entries WHERE record_id IN ({ids})"
+            ))
+            .fetch_all(&mut *conn)
+            .await?;
+            for entry in entries {
+                let words = entry.words();
+                let existing = existing
+                    .iter()
+                    .find(|(_, kind, record)| {
+                        kind == entry.kind.code() && *record == entry.record_id
+                    })
+                    .map(|(id, _, _)| *id);
+                let id: i64 = match existing {
+                    Some(id) => {
+                        sqlx::query(
+                            "UPDATE search_entries SET title = $1, reference = $2, body = $3, record_date = $4, \
+                             indexed_at = $5 WHERE id = $6",
+                        )
+                        .bind(&entry.title)
+                        .bind(&entry.reference)
+                        .bind(&entry.body)
+                        .bind(entry.record_date)
+                        .bind(now)
+                        .bind(id)
+                        .execute(&mut *conn)
+                        .await?;
+                        sqlx::query("DELETE FROM search_fts WHERE rowid = $1")
+                            .bind(id)
+                            .execute(&mut *conn)
+                            .await?;
+                        id
+                    }
+                    None => {
+                        sqlx::query_scalar(
+                            "INSERT INTO search_entries (kind, record_id, title, reference, body, record_date, indexed_at) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                        )
+                        .bind(entry.kind.code())
+                        .bind(entry.record_id)
+                        .bind(&entry.title)
+                        .bind(&entry.reference)
+                        .bind(&entry.body)
+                        .bind(entry.record_date)
+                        .bind(now)
+                        .fetch_one(&mut *conn)
+                        .await?
+                    }
+                };
+                sqlx::query("INSERT INTO search_fts (rowid, title, body, reference) VALUES ($1, $2, $3, $4)")
+                    .bind(id)
+                    .bind(&words.title)
+                    .bind(&words.body)
+                    .bind(&words.reference)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+        Tx::Postgres(inner) => {
+            let conn = &mut **inner;
+            let mut kinds = Vec::with_capacity(entries.len());
+            let mut ids = Vec::with_capacity(entries.len());
+            let mut titles = Vec::with_capacity(entries.len());
+            let mut references = Vec::with_capacity(entries.len());
+            let mut bodies = Vec::with_capacity(entries.len());
+            let mut dates = Vec::with_capacity(entries.len());
+            let mut head = Vec::with_capacity(entries.len());
+            let mut rest = Vec::with_capacity(entries.len());
+            for entry in entries {
+                let words = entry.words();
+                kinds.push(entry.kind.code().to_owned());
+                ids.push(entry.record_id);
+                titles.push(entry.title.clone());
+                references.push(entry.reference.clone());
+                bodies.push(entry.body.clone());
+                dates.push(entry.record_date);
+                head.push(format!("{} {}", words.reference, words.title));
+                rest.push(words.body);
+            }
+            sqlx::query(
+                "INSERT INTO search_entries (kind, record_id, title, reference, body, record_date, indexed_at, words) \
+                 SELECT k, r, t, rf, b, dt, $9, \
+                   setweight(to_tsvector('simple', wa), 'A') || to_tsvector('simple', wd) \
+                 FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::date[], \
+                             $7::text[], $8::text[]) AS x(k, r, t, rf, b, dt, wa, wd) \
+                 ON CONFLICT (kind, record_id) DO UPDATE SET title = excluded.title, reference = excluded.reference, \
+                   body = excluded.body, record_date = excluded.record_date, indexed_at = excluded.indexed_at, \
+                   words = excluded.words",
+            )
+            .bind(&kinds)
+            .bind(&ids)
+            .bind(&titles)
+            .bind(&references)
+            .bind(&bodies)
+            .bind(&dates)
+            .bind(&head)
+            .bind(&rest)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes the entries of records that no longer exist (or no longer belong in search).
+pub(crate) async fn remove_entries(tx: &mut Tx, ids: &[i64]) -> StoreResult<()> {
+    for id in ids {
+        match tx {
+            Tx::Sqlite(inner) => {
+                let conn = &mut **inner;
+                sqlx::query("DELETE FROM search_fts WHERE rowid = $1")
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+                sqlx::query("DELETE FROM search_entries WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            Tx::Postgres(inner) => {
+                let conn = &mut **inner;
+                sqlx::query("DELETE FROM search_entries WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Records written before the index existed, or by a bulk loader that wrote rows directly:
+/// indexes every record that has no entry, in batches, each batch one transaction. `migrate`
+/// runs it, `serve` runs it in the background at start (so a database from before search
+/// becomes searchable by itself while the server already answers), and so does the demo
+/// loader. Safe to run on several nodes at once. Returns how many records it indexed.
+pub async fn catch_up(db: &Db) -> StoreResult<u64> {
+    catch_up_with(db, |_, _| {}).await
+}
+
+/// [`catch_up`], telling `progress` (done, total) after each batch.
+pub async fn catch_up_with(db: &Db, mut progress: impl FnMut(u64, u64)) -> StoreResult<u64> {
+    let missing = documents::unindexed(db).await?;
+    let total = missing.len() as u64;
+    let mut done = 0;
+    for batch in missing.chunks(5000) {
+        let mut tx = db.begin().await?;
+        documents::index_documents(&mut tx, batch).await?;
+        tx.commit().await?;
+        done += batch.len() as u64;
+        progress(done, total);
+    }
+    if done > 0 {
+        tracing::info!(
+            records = done,
+            "Indexed records that were not yet searchable."
+        );
+        optimize(db).await?;
+    }
+    Ok(done)
+}
+
+/// Rebuilds every entry from the records (in batches, so searches keep working meanwhile),
+/// removes entries whose record is gone, and tells `progress` (done, total).
+pub async fn rebuild(db: &Db, mut progress: impl FnMut(u64, u64)) -> StoreResult<u64> {
+    let ids = documents::all_ids(db).await?;
+    let total = ids.len() as u64;
+    let mut done = 0;
+    for batch in ids.chunks(1000) {
+        let mut tx = db.begin().await?;
+        documents::index_documents(&mut tx, batch).await?;
+        tx.commit().await?;
+        done += batch.len() as u64;
+        progress(done, total);
+    }
+    let orphans = documents::orphan_entries(db).await?;
+    if !orphans.is_empty() {
+        let mut tx = db.begin().await?;
+        remove_entries(&mut tx, &orphans).await?;
+        tx.commit().await?;
+    }
+    optimize(db).await?;
+    Ok(done)
+}
+
+/// Merges the index's segments (SQLite) or refreshes the planner's statistics (PostgreSQL)
+/// after a bulk load.
+pub async fn optimize(db: &Db) -> StoreResult<()> {
+    match db {
+        Db::Sqlite(pool) => {
+            sqlx::query("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+                .execute(pool)
+                .await?;
+        }
+        Db::Postgres(pool) => {
+            sqlx::query("ANALYZE search_entries").execute(pool).await?;
+        }
+    }
+    Ok(())
+}
+
+/// What [`verify`] found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub records: u64,
+    pub entries: u64,
+    /// Records without an entry.
+    pub missing: Vec<(Kind, i64)>,
+    /// Entries whose text differs from what the record gives today.
+    pub stale: Vec<(Kind, i64)>,
+    /// Entries whose record is gone.
+    pub orphans: u64,
+    /// Entries missing from the word index, or words of no entry (SQLite: the FTS table's
+    /// rows against the entries; PostgreSQL keeps both in one row).
+    pub word_index_mismatch: u64,
+}
+
+impl VerifyReport {
+    pub fn is_sound(&self) -> bool {
+        self.missing.is_empty()
+            && self.stale.is_empty()
+            && self.orphans == 0
+            && self.word_index_mismatch == 0
+    }
+}
+
+/// Checks the index against the records: every record has its entry, every entry says what
+/// its record says today, no entry outlives its record, and the word index holds exactly
+/// the entries.
+pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
+    let mut report = documents::verify(db).await?;
+    report.orphans = documents::orphan_entries(db).await?.len() as u64;
+    report.word_index_mismatch = match db {
+        Db::Sqlite(pool) => {
+            // The FTS table's own consistency, then its rows against the entries.
+            sqlx::query("INSERT INTO search_fts (search_fts) VALUES ('integrity-check')")
+                .execute(pool)
+                .await?;
+            let rows: i64 = sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM search_fts WHERE rowid NOT IN (SELECT id FROM search_entries)) \
+                 + (SELECT COUNT(*) FROM search_entries WHERE id NOT IN (SELECT rowid FROM search_fts))",
+            )
+            .fetch_one(pool)
+            .await?;
+            rows as u64
+        }
+        Db::Postgres(_) => 0,
+    };
+    Ok(report)
+}
+
+/// How results are ordered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SearchSort {
+    /// Best matches first (exact diacritics, the symbol and the title weigh most).
+    #[default]
+    Relevance,
+    /// The record's date, newest first.
+    Newest,
+}
+
+impl SearchSort {
+    pub fn parse(value: &str) -> Self {
+        match value {
+            "date" | "newest" => Self::Newest,
+            _ => Self::Relevance,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Relevance => "relevance",
+            Self::Newest => "date",
+        }
+    }
+}
+
+/// A search: the text and the filters, all combined.
+#[derive(Clone, Debug, Default)]
+pub struct SearchRequest {
+    pub query: SearchQuery,
+    /// Only these kinds; empty: every kind.
+    pub kinds: Vec<Kind>,
+    /// The record's date (arrival or issue date), inclusive.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Owned by or assigned to this unit.
+    pub unit: Option<UnitId>,
+    pub type_code: Option<String>,
+    pub status: Option<String>,
+    pub urgency: Option<i64>,
+    pub sort: SearchSort,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// How many results a kind has for this reader; `more` when there are more than `count`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KindCount {
+    pub kind: Kind,
+    pub count: u64,
+    pub more: bool,
+}
+
+/// One result.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub kind: Kind,
+    pub record_id: i64,
+    pub title: String,
+    pub reference: String,
+    pub body: String,
+    pub record_date: Option<NaiveDate>,
+    pub score: f64,
+}
+
+/// A page of results, with the counts per kind (for the whole result, not the page).
+#[derive(Clone, Debug, Default)]
+pub struct SearchResults {
+    pub hits: Vec<Hit>,
+    pub counts: Vec<KindCount>,
+    pub total: u64,
+    pub total_is_lower_bound: bool,
+}
+
+/// A match before the page is chosen, with what ranking needs.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub(crate) struct Candidate {
+    pub id: i64,
+    pub kind: String,
+    pub record_date: Option<NaiveDate>,
+    pub title: String,
+    pub reference: String,
+    #[sqlx(skip)]
+    pub score: u32,
+}
+
+/// Searches every kind the request names, inside `scope`: the permission is part of each
+/// query, so no title, snippet, count or facet comes from a record the reader may not see.
+pub async fn search(
+    db: &Db,
+    scope: &ReadScope,
+    user: UserId,
+    request: &SearchRequest,
+) -> StoreResult<SearchResults> {
+    let wanted = |k: Kind| request.kinds.is_empty() || request.kinds.contains(&k);
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut capped = Vec::new();
+    // Documents (incoming and outgoing) share one source; later sources add their queries here.
+    let document_kinds: Vec<Kind> = [Kind::Incoming, Kind::Outgoing]
+        .into_iter()
+        .filter(|k| wanted(*k))
+        .collect();
+    if !document_kinds.is_empty() {
+        let found = documents::candidates(db, scope, user, request, &document_kinds).await?;
+        if found.len() as i64 >= CANDIDATES {
+            capped.extend(document_kinds.iter().copied());
+        }
+        candidates.extend(found);
+    }
+    for candidate in &mut candidates {
+        candidate.score =
+            vanphong_core::search::score(&request.query, &candidate.title, &candidate.reference);
+    }
+    let mut counts: Vec<KindCount> = Vec::new();
+    for kind in Kind::ALL.into_iter().filter(|k| wanted(*k)) {
+        let count = candidates.iter().filter(|c| c.kind == kind.code()).count() as u64;
+        counts.push(KindCount {
+            kind,
+            count,
+            more: capped.contains(&kind),
+        });
+    }
+    let sort = if request.query.is_empty() {
+        SearchSort::Newest
+    } else {
+        request.sort
+    };
+    match sort {
+        SearchSort::Relevance => candidates.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then(b.record_date.cmp(&a.record_date))
+                .then(b.id.cmp(&a.id))
+        }),
+        SearchSort::Newest => {
+            candidates.sort_by(|a, b| b.record_date.cmp(&a.record_date).then(b.id.cmp(&a.id)))
+        }
+    }
+    let total = candidates.len() as u64;
+    let page: Vec<&Candidate> = candidates
+        .iter()
+        .skip(request.offset)
+        .take(request.limit.clamp(1, 200))
+        .collect();
+    let hits = load_hits(db, &page).await?;
+    Ok(SearchResults {
+        hits,
+        counts,
+        total,
+        total_is_lower_bound: !capped.is_empty(),
+    })
+}
+
+#[derive(sqlx::FromRow)]
+struct HitRow {
+    id: i64,
+    kind: String,
+    record_id: i64,
+    title: String,
+    reference: String,
+    body: String,
+    record_date: Option<NaiveDate>,
+}
+
+async fn load_hits(db: &Db, page: &[&Candidate]) -> StoreResult<Vec<Hit>> {
+    if page.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = page
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let sql = format!(
+        "SELECT id, kind, record_id, title, reference, body, record_date FROM search_entries WHERE id IN ({list})"
+    );
+    let rows: Vec<HitRow> =
+        on_pool!(db, pool => sqlx::query_as::<_, HitRow>(&sql).fetch_all(pool).await?);
+    let mut hits = Vec::with_capacity(page.len());
+    for candidate in page {
+        let Some(row) = rows.iter().find(|r| r.id == candidate.id) else {
+            continue;
+        };
+        let Some(kind) = Kind::parse(&row.kind) else {
+            continue;
+        };
+        hits.push(Hit {
+            kind,
+            record_id: row.record_id,
+            title: row.title.clone(),
+            reference: row.reference.clone(),
+            body: row.body.clone(),
+            record_date: row.record_date,
+            score: f64::from(candidate.score),
+        });
+    }
+    Ok(hits)
+}
+
+/// The FTS5 match expression for a parsed query (never empty: callers check first): the
+/// folded words, each clause a quoted word or phrase, `*` after a prefix. Every word is
+/// quoted, so nothing a person types is read as FTS5 syntax. Public for the benchmark's
+/// engine-only baseline.
+pub fn fts5_expression(query: &SearchQuery) -> String {
+    query
+        .clauses
+        .iter()
+        .map(|clause| {
+            let inner = clause
+                .words
+                .iter()
+                .map(|w| w.folded.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace('"', "\"\"");
+            if clause.prefix {
+                format!("\"{inner}\" *")
+            } else {
+                format!("\"{inner}\"")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" AND ")
+}
+
+/// The tsquery text (for `to_tsquery('simple', …)`) for a parsed query: the folded words,
+/// `<->` within a phrase, `:*` after a prefix. Every word is quoted; words hold only
+/// letters and digits. Public for the benchmark's engine-only baseline.
+pub fn tsquery_expression(query: &SearchQuery) -> String {
+    query
+        .clauses
+        .iter()
+        .map(|clause| {
+            let last = clause.words.len() - 1;
+            let phrase = clause
+                .words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| {
+                    let word = w.folded.replace('\'', "''").replace('\\', "");
+                    if clause.prefix && i == last {
+                        format!("'{word}':*")
+                    } else {
+                        format!("'{word}'")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(" <-> ");
+            format!("({phrase})")
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_expressions_quote_every_word() {
+        let q = SearchQuery::parse("Đồng Nai \"ô nhiễm\" 1756/QĐ-BTNMT");
+        assert_eq!(
+            fts5_expression(&q),
+            "\"dong\" AND \"nai\" AND \"o nhiem\" AND \"1756 qd btnmt\" *"
+        );
+        assert_eq!(
+            tsquery_expression(&q),
+            "('dong') & ('nai') & ('o' <-> 'nhiem') & ('1756' <-> 'qd' <-> 'btnmt':*)"
+        );
+    }
+}

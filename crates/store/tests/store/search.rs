@@ -1,0 +1,545 @@
+//! Search in the store: a shared corpus that must give the same top results on SQLite and
+//! PostgreSQL, permissions inside the query, the index written with the record, caught up,
+//! rebuilt and verified, and the text of attachments.
+
+use super::*;
+use chrono::NaiveDate;
+use vanphong_core::document::kind::{DocumentKind, Urgency};
+use vanphong_core::document::NumberAndSymbol;
+use vanphong_core::permission::ReadScope;
+use vanphong_core::search::SearchQuery;
+use vanphong_store::documents::incoming::{self, NewIncoming, Sender};
+use vanphong_store::documents::NewAttachment;
+use vanphong_store::search::{self, Kind, SearchRequest, SearchSort};
+
+fn everyone() -> ReadScope {
+    ReadScope {
+        units: None,
+        max_secrecy: Secrecy::TopSecret,
+    }
+}
+
+fn document(number: &str, subject: &str, notes: &str) -> NewIncoming {
+    NewIncoming {
+        kind: DocumentKind::Ordinary,
+        type_code: "cong_van".into(),
+        number_symbol: NumberAndSymbol::parse(number).unwrap(),
+        document_date: None,
+        subject: subject.into(),
+        pages: Some(1),
+        urgency: Urgency::Normal,
+        secrecy: Secrecy::Normal,
+        signer_name: String::new(),
+        sender: Sender::Named("Sở Nông nghiệp và Môi trường tỉnh Lào Cai".into()),
+        arrival_date: NaiveDate::from_ymd_opt(2026, 3, 2).unwrap(),
+        receiving_unit: None,
+        due_date: None,
+        petition_source: None,
+        deputy_name: String::new(),
+        notes: notes.into(),
+        attachments: Vec::new(),
+    }
+}
+
+/// The shared corpus: (number and symbol, subject, notes).
+const CORPUS: &[(&str, &str, &str)] = &[
+    (
+        "1756/QĐ-BTNMT",
+        "Quyết định công bố thủ tục hành chính lĩnh vực môi trường",
+        "",
+    ),
+    (
+        "12/UBND-KT",
+        "Ứng phó với bão số 3 tại các tỉnh ven biển",
+        "Khẩn trương triển khai phương án phòng chống bão",
+    ),
+    ("13/UBND-KT", "Báo cáo kết quả thanh tra năm 2025", ""),
+    (
+        "14/STNMT-MT",
+        "Kiểm tra cơ sở gây ô nhiễm không khí tại khu công nghiệp Biên Hòa",
+        "",
+    ),
+    (
+        "15/STNMT-MT",
+        "Quan trắc không khí và nước mặt",
+        "Các điểm ô nhiễm nặng cần theo dõi",
+    ),
+    (
+        "16/BQL-QH",
+        "Điều chỉnh quy hoạch khu công nghiệp Nhơn Trạch",
+        "Thuộc tỉnh Đồng Nai",
+    ),
+    ("17/SXD-QLN", "Hòa giải tranh chấp đất đai", ""),
+    ("18/SXD-QLN", "Hoà nhập cộng đồng người khuyết tật", ""),
+    (
+        "2736/QĐ-BTNMT",
+        "Quyết định bãi bỏ thủ tục hành chính đã thay thế",
+        "Được thay thế bởi Quyết định khác",
+    ),
+    ("19/CV-VP", "Giấy mời họp giao ban tháng 3", ""),
+];
+
+async fn load_corpus(db: &vanphong_store::Db) -> Vec<i64> {
+    let mut ids = Vec::new();
+    for (number, subject, notes) in CORPUS {
+        let d = incoming::register(
+            db,
+            &Origin::system(),
+            &document(number, subject, notes),
+            true,
+        )
+        .await
+        .unwrap();
+        ids.push(d.id);
+    }
+    ids
+}
+
+async fn top(db: &vanphong_store::Db, scope: &ReadScope, text: &str) -> Vec<String> {
+    let results = search::search(
+        db,
+        scope,
+        UserId(1),
+        &SearchRequest {
+            query: SearchQuery::parse(text),
+            limit: 20,
+            ..SearchRequest::default()
+        },
+    )
+    .await
+    .unwrap();
+    results.hits.into_iter().map(|h| h.title).collect()
+}
+
+fn subject(number: &str) -> String {
+    CORPUS
+        .iter()
+        .find(|(n, _, _)| *n == number)
+        .map(|(_, s, _)| s.to_string())
+        .unwrap()
+}
+
+async fn the_shared_corpus_gives_the_same_top_results(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    load_corpus(&t.db).await;
+    let scope = everyone();
+    // (query, the expected results in order, or only the first ones when others follow).
+    let cases: Vec<(&str, Vec<String>, bool)> = vec![
+        // A number and symbol in every spelling a person types.
+        ("1756/QĐ-BTNMT", vec![subject("1756/QĐ-BTNMT")], true),
+        ("1756/QD-BTNMT", vec![subject("1756/QĐ-BTNMT")], true),
+        ("1756 qđ btnmt", vec![subject("1756/QĐ-BTNMT")], true),
+        ("1756", vec![subject("1756/QĐ-BTNMT")], true),
+        ("01756/qd-btnmt ", vec![subject("1756/QĐ-BTNMT")], true),
+        // Without diacritics, đ included.
+        (
+            "quyet dinh ",
+            vec![subject("2736/QĐ-BTNMT"), subject("1756/QĐ-BTNMT")],
+            false,
+        ),
+        ("dong nai ", vec![subject("16/BQL-QH")], false),
+        // With diacritics the exact word ranks first: bão (storm) before báo (report).
+        (
+            "bão ",
+            vec![subject("12/UBND-KT"), subject("13/UBND-KT")],
+            true,
+        ),
+        // Quoted phrase: only where the words stand together.
+        ("\"ô nhiễm không khí\"", vec![subject("14/STNMT-MT")], true),
+        // Prefix while typing.
+        ("Biên Hò", vec![subject("14/STNMT-MT")], true),
+        // Decomposed (NFD) input.
+        (
+            "gia\u{0301}y mo\u{031B}\u{0300}i ",
+            vec![subject("19/CV-VP")],
+            true,
+        ),
+        // Nothing but syntax: the newest records, no error.
+        (
+            "\"*(",
+            vec![subject("19/CV-VP"), subject("2736/QĐ-BTNMT")],
+            false,
+        ),
+        (
+            "AND",
+            vec![subject("19/CV-VP"), subject("2736/QĐ-BTNMT")],
+            false,
+        ),
+        ("'; DROP TABLE documents; --", vec![], true),
+    ];
+    for (query, expected, exact) in cases {
+        let found = top(&t.db, &scope, query).await;
+        if exact {
+            assert_eq!(found, expected, "{query:?} on {backend:?}");
+        } else {
+            assert!(
+                found.len() >= expected.len() && found[..expected.len()] == expected[..],
+                "{query:?} on {backend:?}: {found:?}"
+            );
+        }
+    }
+    // "bao" without diacritics finds both the storm and the report (and the replaced decision: bãi).
+    let found = top(&t.db, &scope, "bao ").await;
+    assert!(found.contains(&subject("12/UBND-KT")) && found.contains(&subject("13/UBND-KT")));
+    // Old and new tone placement are one word: both spellings are exact matches.
+    let found = top(&t.db, &scope, "hòa ").await;
+    assert_eq!(found.len(), 3, "and Biên Hòa: {found:?}");
+    let mut found = found[..2].to_vec();
+    found.sort();
+    let mut expected = vec![subject("17/SXD-QLN"), subject("18/SXD-QLN")];
+    expected.sort();
+    assert_eq!(found, expected, "hòa on {backend:?}");
+    // The documents table is still there after the "SQL" query.
+    assert_eq!(top(&t.db, &scope, "giao ban").await.len(), 1);
+}
+
+async fn filters_sorting_and_counts_combine_with_the_text(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    load_corpus(&t.db).await;
+    let mut urgent = document("20/UBND-KT", "Ứng phó sự cố tràn dầu", "");
+    urgent.urgency = Urgency::Flash;
+    urgent.arrival_date = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+    incoming::register(&t.db, &Origin::system(), &urgent, false)
+        .await
+        .unwrap();
+    let request = |text: &str| SearchRequest {
+        query: SearchQuery::parse(text),
+        limit: 20,
+        ..SearchRequest::default()
+    };
+    let run = |r: SearchRequest| {
+        let db = t.db.clone();
+        async move {
+            search::search(&db, &everyone(), UserId(1), &r)
+                .await
+                .unwrap()
+        }
+    };
+    let all = run(request("ứng phó ")).await;
+    assert_eq!(all.hits.len(), 2);
+    assert_eq!(
+        all.counts,
+        vec![
+            search::KindCount {
+                kind: Kind::Incoming,
+                count: 2,
+                more: false
+            },
+            search::KindCount {
+                kind: Kind::Outgoing,
+                count: 0,
+                more: false
+            },
+        ]
+    );
+    let flash = run(SearchRequest {
+        urgency: Some(Urgency::Flash.rank()),
+        ..request("ứng phó ")
+    })
+    .await;
+    assert_eq!(flash.hits.len(), 1);
+    assert_eq!(flash.hits[0].title, "Ứng phó sự cố tràn dầu");
+    let period = run(SearchRequest {
+        from: NaiveDate::from_ymd_opt(2026, 4, 1),
+        to: NaiveDate::from_ymd_opt(2026, 4, 30),
+        ..request("ứng phó ")
+    })
+    .await;
+    assert!(period.hits.is_empty());
+    let outgoing_only = run(SearchRequest {
+        kinds: vec![Kind::Outgoing],
+        ..request("ứng phó ")
+    })
+    .await;
+    assert!(outgoing_only.hits.is_empty());
+    assert_eq!(outgoing_only.counts.len(), 1);
+    let by_date = run(SearchRequest {
+        sort: SearchSort::Newest,
+        ..request("ứng phó ")
+    })
+    .await;
+    assert_eq!(
+        by_date.hits[0].title, "Ứng phó sự cố tràn dầu",
+        "the later arrival first"
+    );
+    let wrong_type = run(SearchRequest {
+        type_code: Some("quyet_dinh".into()),
+        ..request("ứng phó ")
+    })
+    .await;
+    assert!(wrong_type.hits.is_empty());
+    // Pages: offset and limit.
+    let second = run(SearchRequest {
+        offset: 1,
+        limit: 1,
+        ..request("ứng phó ")
+    })
+    .await;
+    assert_eq!(second.hits.len(), 1);
+    assert_eq!(second.total, 2);
+}
+
+async fn permissions_are_inside_the_query(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let origin = Origin::system();
+    let office = org::create_unit(&t.db, &origin, &unit_input("Văn phòng", "VP", None))
+        .await
+        .unwrap()
+        .id;
+    let inspection = org::create_unit(&t.db, &origin, &unit_input("Thanh tra", "TTR", None))
+        .await
+        .unwrap()
+        .id;
+    let mut owned = document("30/UBND-KT", "Hồ sơ thanh tra bí mật xả thải", "");
+    owned.receiving_unit = Some(inspection);
+    incoming::register(&t.db, &origin, &owned, false)
+        .await
+        .unwrap();
+    let mut secret = document("31/UBND-KT", "Hồ sơ thanh tra độ mật cao", "");
+    secret.receiving_unit = Some(office);
+    secret.secrecy = Secrecy::Secret;
+    incoming::register(&t.db, &origin, &secret, false)
+        .await
+        .unwrap();
+    let office_reader = ReadScope {
+        units: Some(vec![office]),
+        max_secrecy: Secrecy::Normal,
+    };
+    let request = SearchRequest {
+        query: SearchQuery::parse("thanh tra "),
+        limit: 20,
+        ..SearchRequest::default()
+    };
+    let seen = search::search(&t.db, &office_reader, UserId(1), &request)
+        .await
+        .unwrap();
+    assert!(
+        seen.hits.is_empty(),
+        "neither another unit's nor a secret document"
+    );
+    assert!(
+        seen.counts.iter().all(|c| c.count == 0),
+        "counts say nothing either"
+    );
+    assert_eq!(seen.total, 0);
+    // Also with no words (the newest list) and as a prefix.
+    for text in ["", "bí mậ"] {
+        let seen = search::search(
+            &t.db,
+            &office_reader,
+            UserId(1),
+            &SearchRequest {
+                query: SearchQuery::parse(text),
+                limit: 20,
+                ..SearchRequest::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert!(seen.hits.is_empty(), "{text:?}");
+    }
+    let inspector = ReadScope {
+        units: Some(vec![inspection]),
+        max_secrecy: Secrecy::Normal,
+    };
+    let seen = search::search(&t.db, &inspector, UserId(1), &request)
+        .await
+        .unwrap();
+    assert_eq!(seen.hits.len(), 1);
+    assert_eq!(seen.hits[0].title, "Hồ sơ thanh tra bí mật xả thải");
+    let cleared = ReadScope {
+        units: Some(vec![office]),
+        max_secrecy: Secrecy::Secret,
+    };
+    let seen = search::search(&t.db, &cleared, UserId(1), &request)
+        .await
+        .unwrap();
+    assert_eq!(seen.hits.len(), 1);
+    assert_eq!(seen.hits[0].title, "Hồ sơ thanh tra độ mật cao");
+}
+
+async fn sql(db: &vanphong_store::Db, statement: &str) {
+    match db {
+        vanphong_store::Db::Sqlite(p) => {
+            sqlx::query(statement).execute(p).await.unwrap();
+        }
+        vanphong_store::Db::Postgres(p) => {
+            sqlx::query(statement).execute(p).await.unwrap();
+        }
+    }
+}
+
+async fn the_index_catches_up_rebuilds_and_verifies_itself(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let ids = load_corpus(&t.db).await;
+    let report = search::verify(&t.db).await.unwrap();
+    assert!(report.is_sound(), "{report:?}");
+    assert_eq!(report.records, ids.len() as u64);
+    assert_eq!(report.entries, ids.len() as u64);
+
+    // A database from before search: entries gone. Catching up (as `migrate` and `serve` do
+    // at start) indexes the records.
+    match &t.db {
+        vanphong_store::Db::Sqlite(_) => {
+            sql(&t.db, "DELETE FROM search_entries").await;
+            sql(
+                &t.db,
+                "INSERT INTO search_fts (search_fts) VALUES ('delete-all')",
+            )
+            .await;
+        }
+        vanphong_store::Db::Postgres(_) => sql(&t.db, "DELETE FROM search_entries").await,
+    }
+    let report = search::verify(&t.db).await.unwrap();
+    assert_eq!(report.missing.len(), ids.len());
+    assert!(top(&t.db, &everyone(), "giao ban").await.is_empty());
+    let reopened = vanphong_store::Db::open(&t.url, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(search::catch_up(&reopened).await.unwrap(), ids.len() as u64);
+    assert!(search::verify(&reopened).await.unwrap().is_sound());
+    assert_eq!(top(&reopened, &everyone(), "giao ban").await.len(), 1);
+
+    // An entry that no longer says what its record says, and an orphan: found, then fixed.
+    sql(
+        &t.db,
+        "UPDATE search_entries SET title = 'sai' WHERE id = (SELECT MIN(id) FROM search_entries)",
+    )
+    .await;
+    match &t.db {
+        vanphong_store::Db::Sqlite(_) => {
+            sql(&t.db, "INSERT INTO search_entries (kind, record_id, title, reference, body, indexed_at) \
+                        VALUES ('incoming', 999999, 'mồ côi', '', '', '2026-01-01T00:00:00Z')").await
+        }
+        vanphong_store::Db::Postgres(_) => {
+            sql(&t.db, "INSERT INTO search_entries (kind, record_id, title, reference, body, indexed_at, words) \
+                        VALUES ('incoming', 999999, 'mồ côi', '', '', now(), ''::tsvector)").await
+        }
+    }
+    let report = search::verify(&t.db).await.unwrap();
+    assert_eq!(report.stale.len(), 1, "{report:?}");
+    assert_eq!(report.orphans, 1, "{report:?}");
+    assert!(!report.is_sound());
+    search::rebuild(&t.db, |_, _| {}).await.unwrap();
+    let report = search::verify(&t.db).await.unwrap();
+    assert!(report.is_sound(), "{report:?}");
+}
+
+fn minimal_pdf(text: &str) -> Vec<u8> {
+    use lopdf::content::{Content, Operation};
+    use lopdf::{dictionary, Document, Object, Stream};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+    let content = Content {
+        operations: vec![
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), 12.into()]),
+            Operation::new("Td", vec![50.into(), 700.into()]),
+            Operation::new("Tj", vec![Object::string_literal(text)]),
+            Operation::new("ET", vec![]),
+        ],
+    };
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()));
+    let page_id = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content_id, "Resources" => resources_id,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 },
+        ),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+async fn attachment_text_is_searchable_and_scans_are_listed(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let blobs = BlobStore::open(
+        t.dir.path().join("blobs").to_str().unwrap(),
+        &t.dir.path().join("uploads"),
+        10 * 1024 * 1024,
+    )
+    .unwrap();
+    let put = |bytes: Vec<u8>| {
+        let blobs = &blobs;
+        async move {
+            blobs
+                .put_stream(stream::iter(vec![Ok::<_, std::io::Error>(
+                    bytes::Bytes::from(bytes),
+                )]))
+                .await
+                .unwrap()
+        }
+    };
+    let pdf = put(minimal_pdf(
+        "Ke hoach quan trac chat luong nuoc song Nhue Day",
+    ))
+    .await;
+    assert_eq!(pdf.content_type, "application/pdf");
+    let status = search::attachments::read_and_record(&t.db, &blobs, &pdf)
+        .await
+        .unwrap();
+    assert_eq!(status, search::attachments::TextStatus::Text);
+    let png = put(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR scanned page".to_vec()).await;
+    let status = search::attachments::read_and_record(&t.db, &blobs, &png)
+        .await
+        .unwrap();
+    assert_eq!(status, search::attachments::TextStatus::NoTextLayer);
+    let mut with_files = document("40/UBND-KT", "Công văn gửi kèm kế hoạch", "");
+    with_files.attachments = vec![
+        NewAttachment {
+            blob: pdf,
+            file_name: "ke-hoach.pdf".into(),
+            role: "main",
+            draft_version: None,
+        },
+        NewAttachment {
+            blob: png,
+            file_name: "ban-quet.png".into(),
+            role: "appendix",
+            draft_version: None,
+        },
+    ];
+    incoming::register(&t.db, &Origin::system(), &with_files, false)
+        .await
+        .unwrap();
+    // Found by words that are only inside the PDF, without diacritics and with them.
+    assert_eq!(
+        top(&t.db, &everyone(), "sông Nhuệ ").await,
+        vec!["Công văn gửi kèm kế hoạch"]
+    );
+    assert_eq!(
+        top(&t.db, &everyone(), "quan trac").await,
+        vec!["Công văn gửi kèm kế hoạch"]
+    );
+    let scans = search::attachments::scans(&t.db, &everyone(), UserId(1), 10)
+        .await
+        .unwrap();
+    assert_eq!(scans.len(), 1);
+    assert_eq!(scans[0].file_name, "ban-quet.png");
+    let hidden = ReadScope {
+        units: Some(vec![]),
+        max_secrecy: Secrecy::Normal,
+    };
+    assert!(search::attachments::scans(&t.db, &hidden, UserId(1), 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+on_both_backends!(
+    the_shared_corpus_gives_the_same_top_results,
+    filters_sorting_and_counts_combine_with_the_text,
+    permissions_are_inside_the_query,
+    the_index_catches_up_rebuilds_and_verifies_itself,
+    attachment_text_is_searchable_and_scans_are_listed,
+);

@@ -1,0 +1,375 @@
+//! Search through HTTP: the page and `/api/v1/search` on both backends. Bad input never
+//! breaks it, snippets are escaped, a reader never learns of a document they may not see,
+//! saved searches run again, and a text PDF uploaded through the API is found at once.
+
+use super::*;
+use serde_json::{json, Value};
+use vanphong_store::on_both_backends;
+
+/// Registers an incoming document through the API; returns its id.
+async fn register(
+    app: &TestApp,
+    key: &str,
+    number: &str,
+    subject: &str,
+    unit: UnitId,
+    attachments: &[String],
+) -> i64 {
+    let body = json!({"type_code": "cong_van", "number_symbol": number, "subject": subject,
+                      "sender_name": "Sở Nông nghiệp và Môi trường tỉnh Ninh Bình", "arrival_date": "2026-11-25",
+                      "receiving_unit_id": unit.0,
+                      "attachments": attachments.iter().map(|s| json!({"sha256": s})).collect::<Vec<_>>()});
+    let created = Client::new()
+        .post(app.url("/api/v1/documents/incoming"))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    created.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn api_search(app: &TestApp, key: &str, params: &[(&str, &str)]) -> (StatusCode, Value) {
+    let response = Client::new()
+        .get(app.url("/api/v1/search"))
+        .query(params)
+        .bearer_auth(key)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+fn titles(body: &Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            item["title"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["text"].as_str().unwrap())
+                .collect::<String>()
+        })
+        .collect()
+}
+
+async fn bad_input_never_breaks_search(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let unit = app.create_unit("Văn phòng", "VP", None).await;
+    let key = app.api_key("vanthu", &[Role::RecordsClerk]).await;
+    register(
+        &app,
+        &key,
+        "1756/QĐ-BTNMT",
+        "Kế hoạch quan trắc môi trường <script>alert(1)</script> sông Nhuệ",
+        unit,
+        &[],
+    )
+    .await;
+    let browser = app.signed_in("lanhdao", &[Role::AgencyLeader], None).await;
+    let long = "môi trường ".repeat(600);
+    let queries = [
+        "",
+        "\"",
+        "*",
+        "(",
+        ")",
+        "AND",
+        "OR NOT",
+        "'; DROP TABLE documents; --",
+        "Ke\u{0302}\u{0301} hoa\u{0323}ch",
+        long.as_str(),
+        "%",
+        "\\",
+        "{title}:",
+        "NEAR(a, b)",
+        "1756/QD-BTNMT",
+        "<script>alert(1)</script>",
+        "💥",
+        "a\u{0000}b",
+        "-sông",
+        "^",
+    ];
+    for q in queries {
+        let (status, body) = api_search(&app, &key, &[("q", q)]).await;
+        assert_eq!(status, StatusCode::OK, "{q:?}: {body}");
+        assert!(body["items"].is_array(), "{q:?}");
+        let page = browser
+            .get(app.url("/search"))
+            .query(&[("q", q)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "{q:?}");
+        let html = page.text().await.unwrap();
+        assert!(!html.contains("<script>alert(1)"), "{q:?}: never injected");
+    }
+    // The document is found by its symbol typed otherwise, and by NFD text.
+    for q in [
+        "1756/QD-BTNMT",
+        "1756 qđ btnmt",
+        "Ke\u{0302}\u{0301} hoa\u{0323}ch",
+    ] {
+        let (_, body) = api_search(&app, &key, &[("q", q)]).await;
+        assert_eq!(titles(&body).len(), 1, "{q:?}: {body}");
+    }
+    // The overlong query is cut and says so; the empty one lists the newest and says so.
+    let (_, body) = api_search(&app, &key, &[("q", long.as_str())]).await;
+    assert!(body["notices"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("truncated")));
+    let (_, body) = api_search(&app, &key, &[("q", "")]).await;
+    assert!(body["notices"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("empty_query")));
+    assert_eq!(titles(&body).len(), 1);
+    // Snippets come marked and escaped.
+    let html = browser
+        .get(app.url("/search?q=quan+tr%E1%BA%AFc"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("<mark>quan</mark> <mark>trắc</mark>"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    // Bad filters are field messages, not errors.
+    let (status, body) = api_search(
+        &app,
+        &key,
+        &[("q", "x"), ("from", "hôm qua"), ("kind", "tàu")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["from"].is_string());
+    assert!(body["error"]["fields"]["kind"].is_string());
+    let page = browser
+        .get(app.url("/search?q=x&from=h%C3%B4m+qua"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.text().await.unwrap().contains("f-from"));
+}
+
+async fn search_never_reveals_what_the_reader_may_not_see(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let inspection = app.create_unit("Thanh tra", "TTR", None).await;
+    let office = app.create_unit("Văn phòng", "VP", None).await;
+    let key = app.api_key("vanthu", &[Role::RecordsClerk]).await;
+    register(
+        &app,
+        &key,
+        "88/TTR-KT",
+        "Thanh tra đột xuất nhà máy giấy Việt Trì",
+        inspection,
+        &[],
+    )
+    .await;
+    let outsider = app
+        .signed_in("chuyenvien", &[Role::Specialist], Some(office))
+        .await;
+    let home = outsider
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("action=\"/search\""),
+        "the search box is in the header"
+    );
+    for q in ["nhà máy giấy", "nha may giay", "88/TTR-KT", "Việt Tr", ""] {
+        let html = outsider
+            .get(app.url("/search"))
+            .query(&[("q", q)])
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(!html.contains("đột xuất"), "{q:?}: no title or snippet");
+        assert!(html.contains("(0)"), "{q:?}: counts say nothing");
+    }
+    let insider = app
+        .signed_in("thanhtravien", &[Role::Specialist], Some(inspection))
+        .await;
+    let html = insider
+        .get(app.url("/search?q=nha+may+giay"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Thanh tra đột xuất"), "{html}");
+    assert!(html.contains("<mark>nhà</mark>"));
+}
+
+async fn saved_searches_run_again_and_are_deleted(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let unit = app.create_unit("Văn phòng", "VP", None).await;
+    let key = app.api_key("vanthu", &[Role::RecordsClerk]).await;
+    register(&app, &key, "12/UBND-KT", "Ứng phó với bão số 3", unit, &[]).await;
+    let leader = app.signed_in("lanhdao", &[Role::AgencyLeader], None).await;
+    let saved = app
+        .post_form(
+            &leader,
+            "/search?q=bao",
+            "/search/saved",
+            &[
+                ("name", "Bão lũ"),
+                ("query", "q=b%C3%A3o&kind=incoming&evil=1"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&saved), "/search?q=b%C3%A3o&kind=incoming");
+    let html = leader
+        .get(app.url("/search"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("href=\"/search?q=b%C3%A3o&amp;kind=incoming\""),
+        "{html}"
+    );
+    let rerun = leader
+        .get(app.url("/search?q=b%C3%A3o&kind=incoming"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(rerun.contains("Ứng phó với <mark>bão</mark> số 3"));
+    let again = app
+        .post_form(
+            &leader,
+            "/search",
+            "/search/saved",
+            &[("name", "Bão lũ"), ("query", "q=x")],
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let id = html
+        .split("/search/saved/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_owned();
+    // Someone else cannot delete it.
+    let other = app
+        .signed_in("vanthu2", &[Role::RecordsClerk], Some(unit))
+        .await;
+    let refused = app
+        .post_form(
+            &other,
+            "/search",
+            &format!("/search/saved/{id}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    let deleted = app
+        .post_form(
+            &leader,
+            "/search",
+            &format!("/search/saved/{id}/delete"),
+            &[],
+        )
+        .await;
+    assert_eq!(deleted.status(), StatusCode::SEE_OTHER);
+    let html = leader
+        .get(app.url("/search"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("Bão lũ"));
+}
+
+async fn a_text_pdf_uploaded_through_the_api_is_found_at_once(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let unit = app.create_unit("Văn phòng", "VP", None).await;
+    let key = app.api_key("vanthu", &[Role::RecordsClerk]).await;
+    let pdf = vanphong_web::pdf::render(&vanphong_web::pdf::TableReport {
+        agency: "Cục Kiểm soát ô nhiễm".into(),
+        title: "Kế hoạch".into(),
+        columns: vec![vanphong_web::pdf::Column {
+            title: "Nội dung".into(),
+            width: 1.0,
+            align: vanphong_web::pdf::Align::Left,
+        }],
+        rows: vec![vec![
+            "Quan trắc chất lượng nước sông Nhuệ và sông Đáy quý IV".into(),
+        ]],
+        page_label: "Trang {page}/{pages}".into(),
+        language: "vi".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let upload = Client::new()
+        .post(app.url("/api/v1/blobs"))
+        .bearer_auth(&key)
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(pdf).file_name("ke-hoach.pdf"),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upload.status(), StatusCode::CREATED);
+    let sha = upload.json::<Value>().await.unwrap()["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    register(&app, &key, "5/VP", "Công văn gửi kế hoạch", unit, &[sha]).await;
+    for q in ["song Nhue", "sông Đáy", "\"chất lượng nước\""] {
+        let (_, body) = api_search(&app, &key, &[("q", q)]).await;
+        assert_eq!(titles(&body), ["Công văn gửi kế hoạch"], "{q:?}: {body}");
+        let snippet = &body["items"][0]["snippet"];
+        assert!(
+            snippet
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["matched"] == json!(true)),
+            "{q:?}: {snippet}"
+        );
+    }
+    let (_, body) = api_search(&app, &key, &[("q", "song"), ("kind", "outgoing")]).await;
+    assert!(titles(&body).is_empty());
+    assert_eq!(
+        body["counts"],
+        json!([{"kind": "outgoing", "count": 0, "more": false}])
+    );
+}
+
+on_both_backends!(
+    bad_input_never_breaks_search,
+    search_never_reveals_what_the_reader_may_not_see,
+    saved_searches_run_again_and_are_deleted,
+    a_text_pdf_uploaded_through_the_api_is_found_at_once,
+);
