@@ -654,6 +654,20 @@ pub async fn step(
     to: CaseStatus,
     note: &str,
 ) -> StoreResult<Case> {
+    step_at(db, origin, case_id, version, to, note, crate::now()).await
+}
+
+/// [`step`] at a given moment (imports and the demo's past year). Steps are recorded in
+/// the order they are taken; `at` is not checked against earlier steps.
+pub async fn step_at(
+    db: &Db,
+    origin: &Origin,
+    case_id: CaseId,
+    version: i64,
+    to: CaseStatus,
+    note: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<Case> {
     let mut tx = db.begin().await?;
     let before = case_in_tx(&mut tx, case_id).await?;
     if before.version != version {
@@ -663,7 +677,6 @@ pub async fn step(
         .status
         .step(to, note)
         .map_err(|e| StoreError::Invalid(e.code().into()))?;
-    let now = crate::now();
     let column = match to {
         CaseStatus::Verified => Some("verified_at"),
         CaseStatus::Handled => Some("handled_at"),
