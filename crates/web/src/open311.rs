@@ -519,9 +519,10 @@ fn request_value(lang: Lang, r: &PublicRequest) -> Value {
         }
     };
     let status_label = t(lang, &format!("hotline.status.{}", status.code()));
-    let notes = match r.last_note.as_deref() {
-        Some(note) if !note.starts_with("channel:") => format!("{status_label}: {note}"),
-        _ => status_label.to_owned(),
+    let notes = if r.last_note.is_empty() || r.last_note.starts_with("channel:") {
+        status_label.to_owned()
+    } else {
+        format!("{status_label}: {}", r.last_note)
     };
     let agency = match &r.routed_name {
         Some(name) => format!("{} {name}", t(lang, "hotline.department_of")),

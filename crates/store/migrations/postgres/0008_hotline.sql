@@ -21,6 +21,8 @@ CREATE TABLE hotline_cases (
     handled_at TIMESTAMPTZ,
     responded_at TIMESTAMPTZ,
     closed_at TIMESTAMPTZ,
+    -- The note of the last step, shown as Open311's status_notes without a lookup.
+    last_note TEXT NOT NULL DEFAULT '',
     merged_into BIGINT REFERENCES hotline_cases(id),
     -- An operator shared the reporters' identities with the province (audited).
     identity_shared BOOLEAN NOT NULL DEFAULT FALSE,

@@ -526,6 +526,11 @@ async fn insert_step(
         .bind(at)
         .execute(&mut *conn)
         .await?;
+        sqlx::query("UPDATE hotline_cases SET last_note = $1 WHERE id = $2")
+            .bind(note)
+            .bind(case_id.0)
+            .execute(&mut *conn)
+            .await?;
     });
     Ok(())
 }

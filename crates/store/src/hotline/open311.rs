@@ -27,13 +27,13 @@ pub struct PublicRequest {
     pub routed_name: Option<String>,
     pub province_name: Option<String>,
     pub commune_name: Option<String>,
-    pub last_note: Option<String>,
+    pub last_note: String,
 }
 
 const SELECT: &str = "SELECT r.id, r.tracking_code, r.channel, r.kind, r.description, r.address, r.latitude, r.longitude, \
      r.received_at, c.id AS case_id, c.status, c.updated_at, c.due_date, ra.name AS routed_name, pa.name AS province_name, \
      ca.name AS commune_name, \
-     (SELECT s.note FROM hotline_steps s WHERE s.case_id = c.id ORDER BY s.id DESC LIMIT 1) AS last_note \
+     c.last_note \
      FROM hotline_reports r JOIN hotline_cases c ON c.id = r.case_id \
      LEFT JOIN admin_areas ra ON ra.id = c.routed_province_id LEFT JOIN admin_areas pa ON pa.id = r.province_id \
      LEFT JOIN admin_areas ca ON ca.id = r.commune_id";

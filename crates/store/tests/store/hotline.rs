@@ -469,7 +469,7 @@ async fn open311_reads_filter_by_id_service_status_and_window(backend: Backend) 
         .unwrap()
         .unwrap();
     assert_eq!(one.routed_name.as_deref(), Some("Đồng Nai"));
-    assert_eq!(one.last_note.as_deref(), Some("channel:phone"));
+    assert_eq!(one.last_note, "channel:phone");
     let updates = open311::updates(&t.db, Some(ids[0].report_id.0), None, None, 100)
         .await
         .unwrap();
