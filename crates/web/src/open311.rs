@@ -418,33 +418,33 @@ async fn post_request(
             )
         }
     };
-    let text = |name: &str, max: usize| -> Result<String, Response> {
+    // The reporter's fields and the media link: short lines; the first bad one is named.
+    let mut lines = HashMap::new();
+    for (name, max) in [
+        ("first_name", 100),
+        ("last_name", 100),
+        ("phone", 50),
+        ("email", 200),
+        ("media_url", 1000),
+    ] {
         let value = vanphong_core::text::normalize(first(&fields, name));
         if value.chars().count() > max || value.chars().any(char::is_control) {
-            return Err(bad_request(format, &format!("{name} is not valid")));
+            return bad_request(format, &format!("{name} is not valid"));
         }
-        Ok(value)
-    };
-    let reporter = match (|| {
-        let name = [text("first_name", 100)?, text("last_name", 100)?]
+        lines.insert(name, value);
+    }
+    let mut take = |name: &str| lines.remove(name).unwrap_or_default();
+    let reporter = Reporter {
+        name: [take("first_name"), take("last_name")]
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
-            .join(" ");
-        Ok::<_, Response>(Reporter {
-            name,
-            phone: text("phone", 50)?,
-            email: text("email", 200)?,
-            address: String::new(),
-        })
-    })() {
-        Ok(r) => r,
-        Err(response) => return response,
+            .join(" "),
+        phone: take("phone"),
+        email: take("email"),
+        address: String::new(),
     };
-    let media_url = match text("media_url", 1000) {
-        Ok(v) => v,
-        Err(response) => return response,
-    };
+    let media_url = take("media_url");
     let mut report = NewReport {
         channel: Channel::Open311,
         kind,

@@ -8,6 +8,9 @@ use vanphong_store::on_both_backends;
 
 const FORMATS: [&str; 2] = ["json", "xml"];
 
+/// A request's fields, the status it must get, and words of the description.
+type Refusal<'a> = (Vec<(&'a str, &'a str)>, StatusCode, &'a str);
+
 async fn get(app: &TestApp, path: &str) -> (StatusCode, String, String) {
     let response = reqwest::get(app.url(path)).await.unwrap();
     let status = response.status();
@@ -142,7 +145,7 @@ async fn posting_requests_needs_a_key_and_refuses_bad_input_without_storing_anyt
     let long_description = "ô".repeat(4001);
     for format in FORMATS {
         let good = good_request(&key, "10.9421");
-        let refusals: Vec<(Vec<(&str, &str)>, StatusCode, &str)> = vec![
+        let refusals: Vec<Refusal> = vec![
             (
                 good.iter()
                     .filter(|(k, _)| *k != "api_key")
