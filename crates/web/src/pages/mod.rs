@@ -149,6 +149,22 @@ async fn home(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Respons
             });
         }
     }
+    if let Ok(access) = hotline::access(&state, &ctx).await {
+        let open = vanphong_store::hotline::lists::count(
+            &state.db,
+            &vanphong_store::hotline::lists::CaseFilter {
+                routed_to: access.province_scope(),
+                overdue_on: Some(crate::vietnam_today()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        cards.push(Card {
+            label: t(lang, "hotline.home_overdue"),
+            count: open,
+            href: "/hotline?overdue=1",
+        });
+    }
     if ctx.can(Action::ManageUsers) {
         let all = users::list(
             &state.db,

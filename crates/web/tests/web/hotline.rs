@@ -186,6 +186,11 @@ async fn a_call_is_taken_and_the_reporter_is_seen_only_by_operators_until_shared
     assert!(!page.contains(REPORTER) && !page.contains(PHONE), "{page}");
     let (_, list) = text(&officer, app.url("/hotline")).await;
     assert!(list.contains(&format!("/hotline/cases/{case_id}")));
+    let (_, home) = text(&officer, app.url("/")).await;
+    assert!(
+        home.contains("href=\"/hotline?overdue=1\""),
+        "the officer's way in: {home}"
+    );
 
     // Another province's officer neither sees it nor finds it in the list.
     let other = app.signed_in("so.hanoi", &[], None).await;
