@@ -64,6 +64,8 @@ pub struct Shared {
     pub rate_limiter: context::RateLimiter,
     /// Submissions of the public hotline form per address (a tenth of the public rate).
     pub hotline_limiter: context::RateLimiter,
+    /// Recent answers of Open311's `GET requests`, checked against the database on each use.
+    pub open311_cache: open311::RequestsCache,
     calendar: tokio::sync::Mutex<Option<CachedCalendar>>,
 }
 
@@ -89,6 +91,7 @@ impl AppState {
             started: Instant::now(),
             rate_limiter,
             hotline_limiter,
+            open311_cache: Default::default(),
             calendar: tokio::sync::Mutex::new(None),
         }))
     }

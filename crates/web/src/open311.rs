@@ -135,20 +135,64 @@ pub fn to_xml(root: &str, value: &Value) -> String {
     }
 }
 
-fn respond(format: Format, status: StatusCode, root: &str, value: Value) -> Response {
+fn render(format: Format, root: &str, value: &Value) -> String {
     match format {
-        Format::Json => (
-            status,
-            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-            value.to_string(),
-        )
-            .into_response(),
-        Format::Xml => (
-            status,
-            [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
-            to_xml(root, &value),
-        )
-            .into_response(),
+        Format::Json => value.to_string(),
+        Format::Xml => to_xml(root, value),
+    }
+}
+
+fn respond_text(format: Format, status: StatusCode, body: String) -> Response {
+    let content_type = match format {
+        Format::Json => "application/json; charset=utf-8",
+        Format::Xml => "text/xml; charset=utf-8",
+    };
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+}
+
+fn respond(format: Format, status: StatusCode, root: &str, value: Value) -> Response {
+    respond_text(format, status, render(format, root, &value))
+}
+
+/// How long an answer of `GET requests` may be served again while nothing changed.
+const CACHE_SECONDS: u64 = 5;
+const CACHE_ENTRIES: usize = 256;
+
+/// Answers of `GET requests` kept for a few seconds on this node. Each use first reads the
+/// database's stamp (the last report and the last step, two index lookups), so a change made
+/// on any node is seen at once; the few seconds only bound how far the default window's
+/// start (90 days ago) may lag.
+#[derive(Default)]
+pub struct RequestsCache(std::sync::Mutex<HashMap<String, CachedAnswer>>);
+
+struct CachedAnswer {
+    stamp: (i64, i64),
+    at: std::time::Instant,
+    body: String,
+}
+
+impl RequestsCache {
+    fn get(&self, key: &str, stamp: (i64, i64)) -> Option<String> {
+        let entries = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|a| a.stamp == stamp && a.at.elapsed().as_secs() < CACHE_SECONDS)
+            .map(|a| a.body.clone())
+    }
+
+    fn put(&self, key: String, stamp: (i64, i64), body: String) {
+        let mut entries = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= CACHE_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(
+            key,
+            CachedAnswer {
+                stamp,
+                at: std::time::Instant::now(),
+                body,
+            },
+        );
     }
 }
 
@@ -560,6 +604,14 @@ fn query_fields(query: &str) -> HashMap<String, Vec<String>> {
 }
 
 async fn get_requests(state: &AppState, lang: Lang, format: Format, query: &str) -> Response {
+    let stamp = match queries::stamp(&state.db).await {
+        Ok(stamp) => stamp,
+        Err(e) => return internal(format, e),
+    };
+    let key = format!("{}|{format:?}|{query}", lang.code());
+    if let Some(body) = state.open311_cache.get(&key, stamp) {
+        return respond_text(format, StatusCode::OK, body);
+    }
     let fields = query_fields(query);
     let list = |name: &str| -> Vec<String> {
         first(&fields, name)
@@ -652,12 +704,12 @@ async fn get_requests(state: &AppState, lang: Lang, format: Format, query: &str)
         }
     }
     match queries::requests(&state.db, &filter).await {
-        Ok(rows) => respond(
-            format,
-            StatusCode::OK,
-            "service_requests",
-            Value::Array(rows.iter().map(|r| request_value(lang, r)).collect()),
-        ),
+        Ok(rows) => {
+            let value = Value::Array(rows.iter().map(|r| request_value(lang, r)).collect());
+            let body = render(format, "service_requests", &value);
+            state.open311_cache.put(key, stamp, body.clone());
+            respond_text(format, StatusCode::OK, body)
+        }
         Err(e) => internal(format, e),
     }
 }

@@ -131,6 +131,18 @@ pub async fn request(db: &Db, id: ReportId) -> StoreResult<Option<PublicRequest>
     }))
 }
 
+/// What `GET requests` answers depend on: the last report and the last step (a new report,
+/// a report joining a case, a status change, a merge or a new route each move one of them).
+pub async fn stamp(db: &Db) -> StoreResult<(i64, i64)> {
+    Ok(on_pool!(db, pool => {
+        sqlx::query_as(
+            "SELECT COALESCE((SELECT MAX(id) FROM hotline_reports), 0), COALESCE((SELECT MAX(id) FROM hotline_steps), 0)",
+        )
+        .fetch_one(pool)
+        .await?
+    }))
+}
+
 /// The report id behind a token (our tokens are the tracking codes).
 pub async fn request_for_token(db: &Db, token: &str) -> StoreResult<Option<i64>> {
     Ok(on_pool!(db, pool => {

@@ -483,6 +483,19 @@ async fn reading_requests_filters_pages_and_hides_the_reporter(backend: Backend)
     for format in FORMATS {
         let (_, _, body) = get(&app, &format!("/open311/v2/requests/{}.{format}", ids[0])).await;
         assert!(body.contains("closed"), "{body}");
+        // The list asked before the change is not answered from a stale copy.
+        let (_, _, body) = get(
+            &app,
+            &format!(
+                "/open311/v2/requests.{format}?service_request_id={},{}&status=closed",
+                ids[0], ids[1]
+            ),
+        )
+        .await;
+        assert!(
+            body.contains("closed") && body.contains("Không có dấu hiệu ô nhiễm"),
+            "{body}"
+        );
         assert!(body.contains("Không có dấu hiệu ô nhiễm"), "{body}");
         let (status, _, body) = get(
             &app,
