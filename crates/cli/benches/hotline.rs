@@ -288,8 +288,15 @@ fn main() {
     println!("\nOpen311 with {total} reports stored, {clients} concurrent clients, {seconds} s each (SQLite):");
     println!("  GET /healthz (baseline)                 {health:>8.0} req/s");
     println!(
-        "  GET requests.json?{extra} (90 days, default page of {}) {list:>8.0} req/s  (target ≥ 3,000; {:.0} % of the baseline)",
-        vanphong_web::open311::DEFAULT_PAGE_SIZE,
+        "  GET requests.json{} {list:>8.0} req/s  (target ≥ 3,000; {:.0} % of the baseline)",
+        if extra.is_empty() {
+            format!(
+                " (90 days, page of {})",
+                vanphong_web::open311::DEFAULT_PAGE_SIZE
+            )
+        } else {
+            format!("?{extra}")
+        },
         100.0 * list / health
     );
     println!(
