@@ -361,6 +361,25 @@ async fn load_demo(db: &Db, blobs: &BlobStore, year: i32, scale: f64) -> anyhow:
             summary.incoming,
             summary.outgoing
         );
+        let started = Instant::now();
+        let bar = spinner(&format!("Loading the hotline reports of {year}"));
+        let mut options = crate::demo::hotline::HotlineOptions::for_year(year);
+        options.scale = scale;
+        let hotline = crate::demo::hotline::load_hotline(db, &demo, &options)
+            .await
+            .context("loading the demo hotline reports")?;
+        bar.finish_and_clear();
+        println!(
+            "Hotline of {year} loaded in {:.1} s: {} reports and {} from the press in {} cases; \
+             {} verified, {} handled, {} answered.",
+            started.elapsed().as_secs_f64(),
+            hotline.reports,
+            hotline.press_reports,
+            hotline.cases,
+            hotline.verified,
+            hotline.handled,
+            hotline.responded
+        );
     }
     print_demo_logins(db).await
 }

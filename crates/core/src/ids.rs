@@ -50,3 +50,11 @@ typed_id!(
     /// An event of the audit trail; also its position in the hash chain.
     AuditSeq
 );
+typed_id!(
+    /// A pollution incident of the hotline, formed by one or more reports.
+    CaseId
+);
+typed_id!(
+    /// One hotline report (a call, a web form, an Open311 request, a press article).
+    ReportId
+);

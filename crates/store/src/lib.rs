@@ -15,6 +15,7 @@ pub mod calendar;
 pub mod db;
 pub mod documents;
 pub mod error;
+pub mod hotline;
 pub mod jobs;
 pub mod migrate_data;
 pub mod notifications;

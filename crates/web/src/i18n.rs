@@ -43,6 +43,7 @@ const VI: &[&str] = &[
     include_str!("../i18n/vi-outgoing.txt"),
     include_str!("../i18n/vi-registers.txt"),
     include_str!("../i18n/vi-search.txt"),
+    include_str!("../i18n/vi-hotline.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -50,6 +51,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en-outgoing.txt"),
     include_str!("../i18n/en-registers.txt"),
     include_str!("../i18n/en-search.txt"),
+    include_str!("../i18n/en-hotline.txt"),
 ];
 
 fn parse(sources: &[&'static str]) -> HashMap<&'static str, &'static str> {
@@ -126,6 +128,10 @@ mod tests {
             include_str!("pages/documents/registers.rs"),
             include_str!("pages/search.rs"),
             include_str!("api/search.rs"),
+            include_str!("pages/hotline/mod.rs"),
+            include_str!("pages/hotline/intake.rs"),
+            include_str!("pages/hotline/cases.rs"),
+            include_str!("pages/hotline/stats.rs"),
         ];
         let mut missing = Vec::new();
         for source in sources {

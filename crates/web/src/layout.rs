@@ -38,6 +38,9 @@ pub fn page(ctx: &RequestContext, title: &str, content: Markup) -> Page {
                                 (nav_link(ctx, "/documents/outgoing", "nav.outgoing", Some("o")))
                                 (nav_link(ctx, "/registers/incoming", "nav.registers", Some("r")))
                             }
+                            @if user.roles.iter().any(|r| matches!(r, vanphong_core::auth::Role::HotlineOperator | vanphong_core::auth::Role::AgencyLeader)) {
+                                (nav_link(ctx, "/hotline", "nav.hotline", Some("l")))
+                            }
                             @if ctx.can(Action::ManageUsers) || ctx.can(Action::ManageOrganisation) {
                                 (nav_link(ctx, "/admin", "nav.administration", Some("a")))
                             }

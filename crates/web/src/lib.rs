@@ -8,6 +8,7 @@ pub mod error;
 pub mod export;
 pub mod i18n;
 pub mod layout;
+pub mod open311;
 pub mod ops;
 pub mod pages;
 pub mod pdf;
@@ -61,6 +62,10 @@ pub struct Shared {
     pub metrics: PrometheusHandle,
     pub started: Instant,
     pub rate_limiter: context::RateLimiter,
+    /// Submissions of the public hotline form per address (a tenth of the public rate).
+    pub hotline_limiter: context::RateLimiter,
+    /// Recent answers of Open311's `GET requests`, checked against the database on each use.
+    pub open311_cache: open311::RequestsCache,
     calendar: tokio::sync::Mutex<Option<CachedCalendar>>,
 }
 
@@ -77,6 +82,7 @@ impl std::ops::Deref for AppState {
 impl AppState {
     pub fn new(db: Db, blobs: BlobStore, config: WebConfig) -> Self {
         let rate_limiter = context::RateLimiter::new(config.public_rate_per_minute);
+        let hotline_limiter = context::RateLimiter::new(config.public_rate_per_minute / 10);
         Self(Arc::new(Shared {
             db,
             blobs,
@@ -84,6 +90,8 @@ impl AppState {
             metrics: metrics_handle(),
             started: Instant::now(),
             rate_limiter,
+            hotline_limiter,
+            open311_cache: Default::default(),
             calendar: tokio::sync::Mutex::new(None),
         }))
     }
@@ -170,6 +178,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .merge(ops::router())
+        .merge(open311::router())
         .fallback(|| async { error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod calendar;
 pub mod documents;
 pub mod search;
+pub mod hotline;
 
 use crate::context::{RequestContext, SignedIn, LANG_COOKIE};
 use crate::error::AppResult;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(calendar::router())
         .merge(documents::router())
         .merge(search::router())
+        .merge(hotline::router())
 }
 
 async fn style() -> Response {
@@ -148,6 +150,22 @@ async fn home(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Respons
                 href: "/inbox",
             });
         }
+    }
+    if let Ok(access) = hotline::access(&state, &ctx).await {
+        let open = vanphong_store::hotline::lists::count(
+            &state.db,
+            &vanphong_store::hotline::lists::CaseFilter {
+                routed_to: access.province_scope(),
+                overdue_on: Some(crate::vietnam_today()),
+                ..Default::default()
+            },
+        )
+        .await?;
+        cards.push(Card {
+            label: t(lang, "hotline.home_overdue"),
+            count: open,
+            href: "/hotline?overdue=1",
+        });
     }
     if ctx.can(Action::ManageUsers) {
         let all = users::list(

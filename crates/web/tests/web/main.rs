@@ -4,6 +4,8 @@
 mod api;
 mod browser;
 mod documents;
+mod hotline;
+mod open311;
 mod outgoing;
 mod pages;
 mod registers;
