@@ -664,7 +664,7 @@ pub async fn submit_for_review(
                 .execute(&mut *conn)
                 .await
                 .map_err(|e| match StoreError::from(e) {
-                    StoreError::Database(_) => invalid("unknown_reviewer"),
+                    e if e.is_foreign_key_violation() => invalid("unknown_reviewer"),
                     other => other,
                 })?;
         });

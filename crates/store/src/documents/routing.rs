@@ -214,7 +214,7 @@ pub async fn route(
             .execute(&mut *conn)
             .await
             .map_err(|e| match StoreError::from(e) {
-                StoreError::Database(_) => StoreError::Invalid("unknown_unit".into()),
+                e if e.is_foreign_key_violation() => StoreError::Invalid("unknown_unit".into()),
                 other => other,
             })?;
         });

@@ -4,8 +4,8 @@ pub mod admin;
 pub mod auth;
 pub mod calendar;
 pub mod documents;
-pub mod search;
 pub mod hotline;
+pub mod search;
 
 use crate::context::{RequestContext, SignedIn, LANG_COOKIE};
 use crate::error::AppResult;
