@@ -922,6 +922,15 @@ async fn migrate_data(
     }
     bar.finish_and_clear();
     println!("Copied {total} rows in {} tables.", plan.tables.len());
+    let bar = progress_bar(0, "Building the search index".into());
+    let indexed = vanphong_store::search::catch_up_with(&target, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await
+    .context("building the search index on the target")?;
+    bar.finish_and_clear();
+    println!("Indexed {indexed} records for search on the target.");
 
     let mut all_match = true;
     let bar = progress_bar(plan.tables.len() as u64, "Verifying tables".into());

@@ -83,6 +83,9 @@ fn pools<'a>(source: &'a Db, target: &'a Db) -> StoreResult<(&'a SqlitePool, &'a
     }
 }
 
+/// Tables each database builds from the others; `search::catch_up` rebuilds them.
+pub const DERIVED: &[&str] = &["search_entries"];
+
 fn kind_of(pg_type: &str) -> ColumnKind {
     match pg_type {
         "int2" | "int4" | "int8" => ColumnKind::Int,
@@ -147,8 +150,12 @@ pub async fn plan(source: &Db, target: &Db) -> StoreResult<Plan> {
             skipped.push(name.clone());
         }
     }
+    // Derived tables are rebuilt on the target from the records (the search index's words
+    // are an FTS5 table on SQLite and a tsvector column on PostgreSQL).
+    skipped.extend(DERIVED.iter().map(|t| t.to_string()));
     let common: Vec<String> = source_tables
         .intersection(&target_tables)
+        .filter(|t| !DERIVED.contains(&t.as_str()))
         .cloned()
         .collect();
 
