@@ -400,7 +400,10 @@ mod tests {
             sequence: 1,
         };
         assert_eq!(code.to_string(), "000.00.00.G12-201217-0001");
-        assert_eq!(DossierCode::parse(" 000.00.00.g12-201217-0001 ").unwrap(), code);
+        assert_eq!(
+            DossierCode::parse(" 000.00.00.g12-201217-0001 ").unwrap(),
+            code
+        );
         for bad in [
             "",
             "000.00.00.G12-201317-0001",
@@ -446,9 +449,15 @@ mod tests {
     #[test]
     fn finished_dossiers_are_early_on_time_or_late() {
         let due = date(2026, 3, 16);
-        assert_eq!(Timeliness::classify(date(2026, 3, 13), due), Timeliness::Early);
+        assert_eq!(
+            Timeliness::classify(date(2026, 3, 13), due),
+            Timeliness::Early
+        );
         assert_eq!(Timeliness::classify(due, due), Timeliness::OnTime);
-        assert_eq!(Timeliness::classify(date(2026, 3, 17), due), Timeliness::Late);
+        assert_eq!(
+            Timeliness::classify(date(2026, 3, 17), due),
+            Timeliness::Late
+        );
     }
 
     #[test]
@@ -460,7 +469,11 @@ mod tests {
             Err(DossierError::Withdrawn)
         );
         assert_eq!(
-            transition(S::SupplementationRequested, A::Resubmit, Some(S::InProgress)),
+            transition(
+                S::SupplementationRequested,
+                A::Resubmit,
+                Some(S::InProgress)
+            ),
             Ok(S::InProgress)
         );
         assert!(transition(S::ResultReturned, A::Refuse, None).is_err());

@@ -44,8 +44,12 @@ pub enum ProcedureLevel {
 }
 
 impl ProcedureLevel {
-    pub const ALL: [ProcedureLevel; 4] =
-        [Self::Central, Self::Provincial, Self::District, Self::Commune];
+    pub const ALL: [ProcedureLevel; 4] = [
+        Self::Central,
+        Self::Provincial,
+        Self::District,
+        Self::Commune,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -119,7 +123,11 @@ impl Component {
 
     /// The line form of [`parse_line`](Self::parse_line).
     pub fn to_line(&self) -> String {
-        let flag = if self.required { "" } else { "không bắt buộc" };
+        let flag = if self.required {
+            ""
+        } else {
+            "không bắt buộc"
+        };
         format!("{} | {} | {}", self.name, self.form, flag)
             .trim_end_matches(" | ")
             .trim_end_matches(" |")
@@ -182,9 +190,8 @@ impl ProcedureContent {
     /// Parses a form or an import row; every error is collected with its field.
     pub fn parse(input: &ProcedureInput<'_>) -> Result<Self, Vec<ProcedureError>> {
         let mut errors = Vec::new();
-        let mut ok = |r: Result<String, ProcedureError>| {
-            r.map_err(|e| errors.push(e)).unwrap_or_default()
-        };
+        let mut ok =
+            |r: Result<String, ProcedureError>| r.map_err(|e| errors.push(e)).unwrap_or_default();
         let name = ok(required(input.name, 500, "name"));
         let field = ok(required(input.field, 200, "field"));
         let steps = ok(block(input.steps, 10_000, "steps"));
@@ -302,7 +309,10 @@ mod tests {
             components: &c.components_text(),
             ..input()
         };
-        assert_eq!(ProcedureContent::parse(&again).unwrap().components, c.components);
+        assert_eq!(
+            ProcedureContent::parse(&again).unwrap().components,
+            c.components
+        );
     }
 
     #[test]
