@@ -42,12 +42,14 @@ const VI: &[&str] = &[
     include_str!("../i18n/vi-documents.txt"),
     include_str!("../i18n/vi-outgoing.txt"),
     include_str!("../i18n/vi-registers.txt"),
+    include_str!("../i18n/vi-dossiers.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
     include_str!("../i18n/en-documents.txt"),
     include_str!("../i18n/en-outgoing.txt"),
     include_str!("../i18n/en-registers.txt"),
+    include_str!("../i18n/en-dossiers.txt"),
 ];
 
 fn parse(sources: &[&'static str]) -> HashMap<&'static str, &'static str> {
@@ -122,6 +124,10 @@ mod tests {
             include_str!("pages/documents/incoming.rs"),
             include_str!("pages/documents/outgoing.rs"),
             include_str!("pages/documents/registers.rs"),
+            include_str!("pages/dossiers/mod.rs"),
+            include_str!("pages/dossiers/procedures.rs"),
+            include_str!("pages/dossiers/desk.rs"),
+            include_str!("pages/dossiers/public.rs"),
         ];
         let mut missing = Vec::new();
         for source in sources {

@@ -38,6 +38,9 @@ pub fn page(ctx: &RequestContext, title: &str, content: Markup) -> Page {
                                 (nav_link(ctx, "/documents/outgoing", "nav.outgoing", Some("o")))
                                 (nav_link(ctx, "/registers/incoming", "nav.registers", Some("r")))
                             }
+                            @if crate::pages::dossiers::works_with_dossiers(ctx) {
+                                (nav_link(ctx, "/dossiers", "nav.dossiers", Some("m")))
+                            }
                             @if ctx.can(Action::ManageUsers) || ctx.can(Action::ManageOrganisation) {
                                 (nav_link(ctx, "/admin", "nav.administration", Some("a")))
                             }
@@ -51,6 +54,10 @@ pub fn page(ctx: &RequestContext, title: &str, content: Markup) -> Page {
                             }
                         }
                     } @else {
+                        nav aria-label=(t(lang, "layout.main_navigation")) {
+                            (nav_link(ctx, "/public/dossiers", "nav.public_services", None))
+                            (nav_link(ctx, "/public/tracking", "nav.public_tracking", None))
+                        }
                         div.account { (language_switch(ctx)) }
                     }
                 }

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod calendar;
 pub mod documents;
+pub mod dossiers;
 
 use crate::context::{RequestContext, SignedIn, LANG_COOKIE};
 use crate::error::AppResult;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin::router())
         .merge(calendar::router())
         .merge(documents::router())
+        .merge(dossiers::router())
 }
 
 async fn style() -> Response {

@@ -4,6 +4,7 @@
 mod api;
 mod browser;
 mod documents;
+mod dossiers;
 mod outgoing;
 mod pages;
 mod registers;
