@@ -7,6 +7,7 @@
 
 mod areas;
 pub mod documents;
+pub mod dossiers;
 mod organisation;
 mod people;
 mod subjects;
