@@ -72,7 +72,6 @@ pub struct DossierFilter {
 }
 
 enum Bind {
-    Int(i64),
     Text(String),
     Date(NaiveDate),
 }
@@ -80,19 +79,22 @@ enum Bind {
 fn build(filter: &DossierFilter, scope: &DossierScope) -> (String, Vec<Bind>) {
     let mut sql = vec![scope.condition()];
     let mut binds = Vec::new();
+    // Whole numbers are written into the SQL rather than bound: they are our own typed
+    // integers, and PostgreSQL then plans with the value's real selectivity instead of a
+    // generic plan (a rare status would otherwise be planned like a common one).
+    if let Some(v) = filter.status {
+        sql.push(format!("d.status = {v}"));
+    }
+    if let Some(v) = filter.procedure_id {
+        sql.push(format!("d.procedure_id = {v}"));
+    }
+    if let Some(v) = filter.handling_unit {
+        sql.push(format!("d.handling_unit_id = {}", v.0));
+    }
     let mut push = |condition: &str, bind: Bind, binds: &mut Vec<Bind>| {
         binds.push(bind);
         sql.push(condition.replace('?', &format!("${}", binds.len())));
     };
-    if let Some(v) = filter.status {
-        push("d.status = ?", Bind::Int(v), &mut binds);
-    }
-    if let Some(v) = filter.procedure_id {
-        push("d.procedure_id = ?", Bind::Int(v), &mut binds);
-    }
-    if let Some(v) = filter.handling_unit {
-        push("d.handling_unit_id = ?", Bind::Int(v.0), &mut binds);
-    }
     if let Some(v) = &filter.channel {
         push("d.channel = ?", Bind::Text(v.clone()), &mut binds);
     }
@@ -133,7 +135,6 @@ macro_rules! bind_all {
         let mut q = $query;
         for b in $binds {
             q = match b {
-                Bind::Int(v) => q.bind(*v),
                 Bind::Text(v) => q.bind(v.clone()),
                 Bind::Date(v) => q.bind(*v),
             };
@@ -245,16 +246,6 @@ pub async fn statistics(
         Backend::Sqlite => "substr(d.submitted_on, 1, 7)",
         Backend::Postgres => "to_char(d.submitted_on, 'YYYY-MM')",
     };
-    let (key, label, join) = match group {
-        GroupBy::Procedure => ("p.code", "MAX(v.name)", "JOIN procedures p ON p.id = d.procedure_id JOIN procedure_versions v ON v.id = p.current_version_id"),
-        GroupBy::Unit => ("COALESCE(CAST(d.handling_unit_id AS TEXT), '')", "COALESCE(MAX(u.name), '')", "LEFT JOIN units u ON u.id = d.handling_unit_id"),
-        GroupBy::Month => (month, month, ""),
-    };
-    let label = if group == GroupBy::Month {
-        format!("MAX({label})")
-    } else {
-        label.to_owned()
-    };
     let counts = "COUNT(*) AS submitted, \
         SUM(CASE WHEN d.finished_on IS NOT NULL THEN 1 ELSE 0 END) AS finished, \
         SUM(CASE WHEN d.timeliness = 'early' THEN 1 ELSE 0 END) AS early, \
@@ -268,16 +259,44 @@ pub async fn statistics(
         "d.submitted_on >= $1 AND d.submitted_on <= $2 AND {}",
         scope.condition()
     );
-    let grouped = format!(
-        "SELECT {key} AS key, {label} AS label, {counts} FROM dossiers d {join} WHERE {condition} GROUP BY {key} ORDER BY {key}"
-    );
-    let total =
-        format!("SELECT 'total' AS key, '' AS label, {counts} FROM dossiers d WHERE {condition}");
-    let (mut rows, total): (Vec<StatRow>, StatRow) = on_pool!(db, pool => {
-        let rows = sqlx::query_as::<_, Raw>(&grouped).bind(from).bind(to).fetch_all(pool).await?;
-        let total = sqlx::query_as::<_, Raw>(&total).bind(from).bind(to).fetch_one(pool).await?;
-        (rows.into_iter().map(Into::into).collect(), total.into())
+    // The dossiers are grouped on their own columns first; names are joined to the few
+    // groups afterwards.
+    let grouped = match group {
+        GroupBy::Procedure => format!(
+            "SELECT p.code AS key, v.name AS label, s.submitted, s.finished, s.early, s.on_time, s.late, s.refused, \
+             s.withdrawn, s.open, s.online FROM (SELECT d.procedure_id AS gid, {counts} FROM dossiers d WHERE {condition} \
+             GROUP BY d.procedure_id) s JOIN procedures p ON p.id = s.gid JOIN procedure_versions v ON v.id = p.current_version_id \
+             ORDER BY p.code"
+        ),
+        GroupBy::Unit => format!(
+            "SELECT COALESCE(CAST(s.gid AS TEXT), '') AS key, COALESCE(u.name, '') AS label, s.submitted, s.finished, s.early, \
+             s.on_time, s.late, s.refused, s.withdrawn, s.open, s.online FROM (SELECT d.handling_unit_id AS gid, {counts} \
+             FROM dossiers d WHERE {condition} GROUP BY d.handling_unit_id) s LEFT JOIN units u ON u.id = s.gid \
+             ORDER BY COALESCE(u.name, '')"
+        ),
+        GroupBy::Month => format!(
+            "SELECT {month} AS key, {month} AS label, {counts} FROM dossiers d WHERE {condition} GROUP BY {month} ORDER BY {month}"
+        ),
+    };
+    let mut rows: Vec<StatRow> = on_pool!(db, pool => {
+        sqlx::query_as::<_, Raw>(&grouped).bind(from).bind(to).fetch_all(pool).await?
+            .into_iter().map(Into::into).collect()
     });
+    let mut total = StatRow {
+        key: "total".into(),
+        ..Default::default()
+    };
+    for r in &rows {
+        total.submitted += r.submitted;
+        total.finished += r.finished;
+        total.early += r.early;
+        total.on_time += r.on_time;
+        total.late += r.late;
+        total.refused += r.refused;
+        total.withdrawn += r.withdrawn;
+        total.open += r.open;
+        total.online += r.online;
+    }
     rows.push(total);
     Ok(rows)
 }
