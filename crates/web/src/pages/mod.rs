@@ -149,6 +149,23 @@ async fn home(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Respons
             });
         }
     }
+    if user.roles.contains(&Role::OneStopOfficer) {
+        // Online submissions no desk has accepted yet, for every officer.
+        use vanphong_store::dossiers::lists::{self, DossierFilter, DossierScope};
+        let waiting = DossierScope {
+            units: Some(Vec::new()),
+            unreceived: true,
+        };
+        let filter = DossierFilter {
+            status: Some(1),
+            ..Default::default()
+        };
+        cards.push(Card {
+            label: t(lang, "home.dossiers_waiting"),
+            count: lists::count_up_to(&state.db, &waiting, &filter, 1000).await?,
+            href: "/dossiers?status=1",
+        });
+    }
     if ctx.can(Action::ManageUsers) {
         let all = users::list(
             &state.db,

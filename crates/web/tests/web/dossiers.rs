@@ -506,6 +506,23 @@ async fn online_submissions_are_tracked_and_supplemented_online(backend: Backend
     let code = html[start..start + 25].to_owned();
     assert!(code.starts_with("000.00.16.H49-"), "{code}");
 
+    // The officer's home page counts it among the online submissions waiting.
+    let home = desk
+        .officer
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains(
+            "<span class=\"count\">1</span><span class=\"label\">Hồ sơ trực tuyến chờ tiếp nhận"
+        ),
+        "{home}"
+    );
+
     // Tracking: an unknown code and a wrong phone number get the same answer.
     let track = |code: String, tail: &'static str| {
         let citizen = citizen.clone();

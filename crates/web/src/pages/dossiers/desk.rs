@@ -14,7 +14,7 @@ use crate::i18n::{t, Lang};
 use crate::layout::{csrf_field, error_summary, export_links, page, select, Field};
 use crate::AppState;
 use axum::body::Body;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -39,12 +39,21 @@ const COUNT_CAP: i64 = 2_000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/dossiers", get(list_page).post(receive))
+        // Files stream into the blob store, which enforces its own limit on each file.
+        .route(
+            "/dossiers",
+            get(list_page)
+                .post(receive)
+                .layer(DefaultBodyLimit::disable()),
+        )
         .route("/dossiers/new", get(new_page))
         .route("/dossiers/statistics", get(statistics_page))
         .route("/dossiers/{id}", get(dossier_page))
         .route("/dossiers/{id}/act", post(act))
-        .route("/dossiers/{id}/resubmit", post(resubmit_at_desk))
+        .route(
+            "/dossiers/{id}/resubmit",
+            post(resubmit_at_desk).layer(DefaultBodyLimit::disable()),
+        )
         .route("/dossiers/{id}/receipt.pdf", get(receipt))
         .route("/dossiers/{id}/files/{file}", get(download))
 }

@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::{t, Lang};
 use crate::layout::{csrf_field, error_summary, field_error, page, select, Field};
 use crate::AppState;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -24,12 +24,18 @@ use vanphong_core::text;
 use vanphong_store::dossiers::procedures::{self, Decision, ImportRow, Procedure};
 use vanphong_store::{org, StoreError};
 
+/// A catalogue file is read whole; a few hundred procedures take well under a megabyte.
+const CATALOGUE_LIMIT: usize = 20 * 1024 * 1024;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/procedures", get(list_page).post(create))
         .route("/procedures/new", get(new_page))
         .route("/procedures/export.xlsx", get(export))
-        .route("/procedures/import", post(import))
+        .route(
+            "/procedures/import",
+            post(import).layer(DefaultBodyLimit::max(CATALOGUE_LIMIT)),
+        )
         .route("/procedures/{id}", get(procedure_page))
         .route("/procedures/{id}/amend", post(amend))
         .route("/procedures/{id}/abolish", post(abolish))
@@ -784,15 +790,9 @@ async fn import(
         .map_err(|_| AppError::invalid("malformed_multipart"))?
     {
         if field.name() == Some("catalogue") {
-            let data = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::TooLarge { limit: 0 })?;
-            if data.len() > 20 * 1024 * 1024 {
-                return Err(AppError::TooLarge {
-                    limit: 20 * 1024 * 1024,
-                });
-            }
+            let data = field.bytes().await.map_err(|_| AppError::TooLarge {
+                limit: CATALOGUE_LIMIT as u64,
+            })?;
             bytes = Some(data.to_vec());
         } else {
             let _ = field.bytes().await;

@@ -11,7 +11,7 @@ use crate::error::{AppResult, FieldError};
 use crate::i18n::t;
 use crate::layout::{csrf_field, error_summary, page, select, Field};
 use crate::AppState;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,12 +24,25 @@ use vanphong_core::dossier::{self, Channel, DossierCode, DossierStatus};
 use vanphong_store::dossiers::{self, procedures, Dossier, NewDossier};
 use vanphong_store::StoreError;
 
+/// The most one public request may carry: a dossier's files together.
+const PUBLIC_UPLOAD_LIMIT: usize = 100 * 1024 * 1024;
+
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/public/dossiers", get(catalogue).post(submit))
+        // A whole dossier from the public, its files streamed to the blob store (which limits
+        // each file); the request as a whole is bounded too.
+        .route(
+            "/public/dossiers",
+            get(catalogue)
+                .post(submit)
+                .layer(DefaultBodyLimit::max(PUBLIC_UPLOAD_LIMIT)),
+        )
         .route("/public/dossiers/new", get(new_page))
         .route("/public/tracking", get(tracking_page).post(track))
-        .route("/public/tracking/supplement", post(supplement))
+        .route(
+            "/public/tracking/supplement",
+            post(supplement).layer(DefaultBodyLimit::max(PUBLIC_UPLOAD_LIMIT)),
+        )
         .route("/public/tracking/rate", post(rate))
 }
 
