@@ -287,6 +287,47 @@ async fn a_dossier_goes_from_the_counter_to_its_result(backend: Backend) {
     // The officer is not the handler; the specialist of the handling unit finishes.
     let refused = act(&app, &desk.officer, id, &[("action", "finish")]).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    // It will be late: the handler gives an apology slip with a new date (a working day).
+    let due = d.due_date.unwrap();
+    let holiday = act(
+        &app,
+        &desk.specialist,
+        id,
+        &[
+            ("action", "apologise"),
+            ("new_date", "2026-09-02"),
+            ("reason", "Cần lấy ý kiến các bộ"),
+        ],
+    )
+    .await;
+    assert_eq!(holiday.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let new_date = calendar.add_working_days(due, 3).unwrap().to_string();
+    let apologised = act(
+        &app,
+        &desk.specialist,
+        id,
+        &[
+            ("action", "apologise"),
+            ("new_date", &new_date),
+            ("reason", "Cần lấy ý kiến các bộ"),
+        ],
+    )
+    .await;
+    assert_eq!(apologised.status(), StatusCode::SEE_OTHER);
+    let slip = desk
+        .officer
+        .get(app.url(&format!("/dossiers/{id}/apology.pdf")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(slip.status(), StatusCode::OK);
+    let slip = lopdf::Document::load_mem(&slip.bytes().await.unwrap()).unwrap();
+    let slip_text = slip.extract_text(&[1]).unwrap();
+    let new_day = chrono::NaiveDate::parse_from_str(&new_date, "%Y-%m-%d")
+        .unwrap()
+        .format("%d/%m/%Y")
+        .to_string();
+    assert!(slip_text.contains(&new_day), "{slip_text}");
     let finished = act(
         &app,
         &desk.specialist,

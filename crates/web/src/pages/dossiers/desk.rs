@@ -55,6 +55,7 @@ pub fn router() -> Router<AppState> {
             post(resubmit_at_desk).layer(DefaultBodyLimit::disable()),
         )
         .route("/dossiers/{id}/receipt.pdf", get(receipt))
+        .route("/dossiers/{id}/apology.pdf", get(apology_slip))
         .route("/dossiers/{id}/files/{file}", get(download))
 }
 
@@ -675,7 +676,7 @@ async fn render_dossier(
             dt { (t(lang, "dossiers.submitted_on")) } dd { (day(Some(d.submitted_on))) }
             dt { (t(lang, "dossiers.received_on")) } dd { (day(d.received_on)) }
             dt { (t(lang, "dossiers.due_date")) } dd #due { (day(d.due_date)) @if d.original_due_date.is_some() && d.original_due_date != d.due_date { " (" (t(lang, "dossiers.originally")) " " (day(d.original_due_date)) ")" } }
-            @if let Some(a) = d.apology_date { dt { (t(lang, "dossiers.apology_date")) } dd { (day(Some(a))) " — " (d.apology_reason) } }
+            @if let Some(a) = d.apology_date { dt { (t(lang, "dossiers.apology_date")) } dd { (day(Some(a))) " — " (d.apology_reason) " · " a href={ "/dossiers/" (d.id) "/apology.pdf" } { (t(lang, "dossiers.print_apology")) } } }
             dt { (t(lang, "dossiers.handling_unit")) } dd { (unit_name(&units, d.handling_unit_id)) }
             dt { (t(lang, "procedures.fee")) } dd { (money(d.fee)) @if d.fee_paid { " · " (t(lang, "dossiers.fee_paid")) } }
             @if !d.refusal_reason.is_empty() { dt { (t(lang, "dossiers.refusal_reason")) } dd { (d.refusal_reason) } }
@@ -1212,6 +1213,80 @@ async fn receipt(
             (
                 header::CONTENT_DISPOSITION,
                 format!("inline; filename=\"{}.pdf\"", d.code),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The apology slip (phiếu xin lỗi và hẹn lại ngày trả kết quả) as a PDF.
+async fn apology_slip(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let lang = ctx.lang;
+    let d = readable(&state, &ctx, id).await?;
+    let Some(new_date) = d.apology_date else {
+        return Err(AppError::NotFound);
+    };
+    let agency = org::agency(&state.db)
+        .await?
+        .map(|a| a.name)
+        .unwrap_or_default();
+    use crate::pdf::{Align, Column, TableReport};
+    let report = TableReport {
+        agency,
+        title: t(lang, "dossiers.apology_title").to_owned(),
+        subtitle: vec![
+            format!("{}: {}", t(lang, "dossiers.code"), d.code),
+            format!("{}: {}", t(lang, "dossiers.procedure"), d.procedure_name),
+            format!("{}: {}", t(lang, "dossiers.applicant"), d.applicant_name),
+            format!(
+                "{}: {}",
+                t(lang, "dossiers.received_on"),
+                day(d.received_on)
+            ),
+        ],
+        columns: vec![
+            Column {
+                title: String::new(),
+                width: 0.3,
+                align: Align::Left,
+            },
+            Column {
+                title: String::new(),
+                width: 0.7,
+                align: Align::Left,
+            },
+        ],
+        rows: vec![
+            vec![t(lang, "dossiers.appointment").to_owned(), day(d.due_date)],
+            vec![
+                t(lang, "dossiers.apology_reason").to_owned(),
+                d.apology_reason.clone(),
+            ],
+            vec![
+                t(lang, "dossiers.apology_date").to_owned(),
+                day(Some(new_date)),
+            ],
+        ],
+        empty_text: String::new(),
+        page_label: t(lang, "registers.page_label").to_owned(),
+        footer: t(lang, "dossiers.apology_footer").to_owned(),
+        language: lang.code().to_owned(),
+    };
+    let bytes = tokio::task::spawn_blocking(move || crate::pdf::render(&report))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{}-xin-loi.pdf\"", d.code),
             ),
         ],
         bytes,
