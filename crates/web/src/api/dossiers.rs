@@ -88,6 +88,114 @@ fn version_body(v: procedures::ProcedureVersion) -> ProcedureVersionBody {
     }
 }
 
+#[derive(Deserialize, ToSchema, Default)]
+pub struct ProcedureRequest {
+    /// The national code, e.g. `1.010727`.
+    pub code: String,
+    pub name: String,
+    pub field: String,
+    /// `central`, `provincial`, `district` or `commune`.
+    pub level: String,
+    #[serde(default)]
+    pub steps: String,
+    /// One component a line: `name | form | optional`.
+    pub components: String,
+    pub processing_days: i64,
+    #[serde(default)]
+    pub applicants: String,
+    #[serde(default)]
+    pub implementing_agency: String,
+    #[serde(default)]
+    pub result: String,
+    #[serde(default)]
+    pub fee: i64,
+    #[serde(default)]
+    pub fee_note: String,
+    pub handling_unit_id: Option<i64>,
+    /// The announcing decision, `1756/QĐ-BTNMT`.
+    pub decision: String,
+    /// ISO date.
+    pub decision_date: String,
+}
+
+/// Announces a new procedure (administrators). A code already in the catalogue is 409.
+#[utoipa::path(post, path = "/api/v1/procedures", tag = "dossiers", request_body = ProcedureRequest,
+    responses((status = 201, body = ProcedureBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn announce_procedure(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    super::ApiJson(body): super::ApiJson<ProcedureRequest>,
+) -> AppResult<(axum::http::StatusCode, Json<ProcedureBody>)> {
+    ctx.authorize_agency(vanphong_core::permission::Action::ManageOrganisation)?;
+    let form = crate::pages::dossiers::procedures::ProcedureForm {
+        version: 0,
+        code: body.code.clone(),
+        name: body.name.clone(),
+        field: body.field.clone(),
+        level: body.level.clone(),
+        steps: body.steps.clone(),
+        components: body.components.clone(),
+        processing_days: body.processing_days.to_string(),
+        applicants: body.applicants.clone(),
+        implementing_agency: body.implementing_agency.clone(),
+        result: body.result.clone(),
+        fee: body.fee.to_string(),
+        fee_note: body.fee_note.clone(),
+        handling_unit_id: body
+            .handling_unit_id
+            .map(|u| u.to_string())
+            .unwrap_or_default(),
+        decision: body.decision.clone(),
+        decision_date: body.decision_date.clone(),
+    };
+    let mut errors = Vec::new();
+    let code = vanphong_core::dossier::procedure::parse_code(&body.code)
+        .map_err(|_| errors.push(FieldError::new("code", "procedures.invalid_code")))
+        .ok();
+    let content = form.content(&mut errors);
+    let decision = form.decision(&mut errors);
+    let (Some(code), Some(content), Some(decision), true) =
+        (code, content, decision, errors.is_empty())
+    else {
+        return Err(AppError::fields(errors));
+    };
+    match procedures::announce(
+        &state.db,
+        &ctx.origin(),
+        &code,
+        form.handling_unit(),
+        &content,
+        &decision,
+    )
+    .await
+    {
+        Ok(p) => {
+            let v = procedures::version(&state.db, p.current_version_id).await?;
+            Ok((
+                axum::http::StatusCode::CREATED,
+                Json(ProcedureBody {
+                    id: p.id,
+                    code: p.code,
+                    abolished: p.abolished,
+                    handling_unit_id: p.handling_unit_id,
+                    current: version_body(v),
+                    versions: Vec::new(),
+                }),
+            ))
+        }
+        Err(e) if e.is_conflict_on("code") => Err(AppError::Conflict {
+            code: "duplicate".into(),
+        }),
+        Err(vanphong_store::StoreError::Database(_)) => {
+            Err(AppError::fields(vec![FieldError::new(
+                "handling_unit_id",
+                "form.unknown_value",
+            )]))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ProcedureList {
     pub items: Vec<ProcedureBody>,

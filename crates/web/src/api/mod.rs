@@ -86,7 +86,10 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(documents::get_document))
         .routes(routes!(calendar::holidays))
         .routes(routes!(calendar::add_working_days))
-        .routes(routes!(dossiers::list_procedures))
+        .routes(routes!(
+            dossiers::list_procedures,
+            dossiers::announce_procedure
+        ))
         .routes(routes!(dossiers::get_procedure))
         .routes(routes!(dossiers::list_dossiers))
         .routes(routes!(dossiers::statistics))

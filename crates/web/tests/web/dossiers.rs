@@ -902,6 +902,48 @@ async fn the_api_lists_procedures_dossiers_and_statistics(backend: Backend) {
         StatusCode::UNAUTHORIZED
     );
 
+    // Administrators announce procedures through the API too; bad input names its fields.
+    let admin_key = app.api_key("quantri_api", &[Role::Administrator]).await;
+    let new = serde_json::json!({"code": "1.004249", "name": "Cấp giấy chứng nhận đủ điều kiện hoạt động dịch vụ quan trắc môi trường",
+        "field": "Môi trường", "level": "central", "components": "Văn bản đề nghị | Mẫu số 01", "processing_days": 30,
+        "decision": "1756/QĐ-BTNMT", "decision_date": "2020-12-17"});
+    let created = anonymous
+        .post(app.url("/api/v1/procedures"))
+        .bearer_auth(&admin_key)
+        .json(&new)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let again = anonymous
+        .post(app.url("/api/v1/procedures"))
+        .bearer_auth(&admin_key)
+        .json(&new)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let mut bad = new.clone();
+    bad["code"] = "1.0 04".into();
+    bad["processing_days"] = 0.into();
+    bad["level"] = "galactic".into();
+    let refused: serde_json::Value = anonymous
+        .post(app.url("/api/v1/procedures"))
+        .bearer_auth(&admin_key)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for field in ["code", "processing_days", "level"] {
+        assert!(
+            refused["error"]["fields"][field].is_string(),
+            "{field}: {refused}"
+        );
+    }
+
     let key = app.api_key("lanhdao", &[Role::AgencyLeader]).await;
     let list: serde_json::Value = anonymous
         .get(app.url("/api/v1/dossiers?status=2"))

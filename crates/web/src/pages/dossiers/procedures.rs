@@ -155,37 +155,37 @@ async fn render_list(
 #[derive(Deserialize, Default, Clone)]
 pub struct ProcedureForm {
     #[serde(default)]
-    version: i64,
+    pub(crate) version: i64,
     #[serde(default)]
-    code: String,
+    pub(crate) code: String,
     #[serde(default)]
-    name: String,
+    pub(crate) name: String,
     #[serde(default)]
-    field: String,
+    pub(crate) field: String,
     #[serde(default)]
-    level: String,
+    pub(crate) level: String,
     #[serde(default)]
-    steps: String,
+    pub(crate) steps: String,
     #[serde(default)]
-    components: String,
+    pub(crate) components: String,
     #[serde(default)]
-    processing_days: String,
+    pub(crate) processing_days: String,
     #[serde(default)]
-    applicants: String,
+    pub(crate) applicants: String,
     #[serde(default)]
-    implementing_agency: String,
+    pub(crate) implementing_agency: String,
     #[serde(default)]
-    result: String,
+    pub(crate) result: String,
     #[serde(default)]
-    fee: String,
+    pub(crate) fee: String,
     #[serde(default)]
-    fee_note: String,
+    pub(crate) fee_note: String,
     #[serde(default)]
-    handling_unit_id: String,
+    pub(crate) handling_unit_id: String,
     #[serde(default)]
-    decision: String,
+    pub(crate) decision: String,
     #[serde(default)]
-    decision_date: String,
+    pub(crate) decision_date: String,
 }
 
 fn parse_day(value: &str) -> Option<NaiveDate> {
@@ -221,7 +221,7 @@ impl ProcedureForm {
         }
     }
 
-    fn content(&self, errors: &mut Vec<FieldError>) -> Option<ProcedureContent> {
+    pub(crate) fn content(&self, errors: &mut Vec<FieldError>) -> Option<ProcedureContent> {
         ProcedureContent::parse(&ProcedureInput {
             name: &self.name,
             field: &self.field,
@@ -246,7 +246,7 @@ impl ProcedureForm {
         .ok()
     }
 
-    fn decision(&self, errors: &mut Vec<FieldError>) -> Option<Decision> {
+    pub(crate) fn decision(&self, errors: &mut Vec<FieldError>) -> Option<Decision> {
         let number = text::required_line(&self.decision, 100)
             .map_err(|e| errors.push(crate::error::text_error("decision", e)))
             .ok();
@@ -260,7 +260,7 @@ impl ProcedureForm {
         })
     }
 
-    fn handling_unit(&self) -> Option<UnitId> {
+    pub(crate) fn handling_unit(&self) -> Option<UnitId> {
         self.handling_unit_id.trim().parse().ok().map(UnitId)
     }
 }
