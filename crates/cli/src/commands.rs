@@ -380,6 +380,34 @@ async fn load_demo(db: &Db, blobs: &BlobStore, year: i32, scale: f64) -> anyhow:
             hotline.handled,
             hotline.responded
         );
+        let started = Instant::now();
+        let bar = ProgressBar::new(0);
+        bar.set_style(
+            ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar.set_message(format!("Loading the procedure dossiers of {year}"));
+        let as_of = vanphong_web::vietnam_today().min(
+            chrono::NaiveDate::from_ymd_opt(year, 12, 31)
+                .context("the demo year has no 31 December")?,
+        );
+        let dossiers =
+            crate::demo::dossiers::load_dossiers(db, &demo, year, scale, as_of, &|done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await
+            .context("loading the demo dossiers")?;
+        bar.finish_and_clear();
+        println!(
+            "Procedure dossiers of {year} loaded in {:.1} s: {} procedures, {} dossiers ({} online), {} finished ({} late).",
+            started.elapsed().as_secs_f64(),
+            dossiers.procedures,
+            dossiers.dossiers,
+            dossiers.online,
+            dossiers.finished,
+            dossiers.late
+        );
     }
     print_demo_logins(db).await
 }

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod document;
+pub mod dossier;
 pub mod hotline;
 pub mod ids;
 pub mod org;

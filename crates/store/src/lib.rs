@@ -14,6 +14,7 @@ pub mod blobs;
 pub mod calendar;
 pub mod db;
 pub mod documents;
+pub mod dossiers;
 pub mod error;
 pub mod hotline;
 pub mod jobs;

@@ -44,6 +44,7 @@ const VI: &[&str] = &[
     include_str!("../i18n/vi-registers.txt"),
     include_str!("../i18n/vi-search.txt"),
     include_str!("../i18n/vi-hotline.txt"),
+    include_str!("../i18n/vi-dossiers.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -52,6 +53,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en-registers.txt"),
     include_str!("../i18n/en-search.txt"),
     include_str!("../i18n/en-hotline.txt"),
+    include_str!("../i18n/en-dossiers.txt"),
 ];
 
 fn parse(sources: &[&'static str]) -> HashMap<&'static str, &'static str> {
@@ -132,6 +134,10 @@ mod tests {
             include_str!("pages/hotline/intake.rs"),
             include_str!("pages/hotline/cases.rs"),
             include_str!("pages/hotline/stats.rs"),
+            include_str!("pages/dossiers/mod.rs"),
+            include_str!("pages/dossiers/procedures.rs"),
+            include_str!("pages/dossiers/desk.rs"),
+            include_str!("pages/dossiers/public.rs"),
         ];
         let mut missing = Vec::new();
         for source in sources {

@@ -41,6 +41,9 @@ pub fn page(ctx: &RequestContext, title: &str, content: Markup) -> Page {
                             @if user.roles.iter().any(|r| matches!(r, vanphong_core::auth::Role::HotlineOperator | vanphong_core::auth::Role::AgencyLeader)) {
                                 (nav_link(ctx, "/hotline", "nav.hotline", Some("l")))
                             }
+                            @if crate::pages::dossiers::works_with_dossiers(ctx) {
+                                (nav_link(ctx, "/dossiers", "nav.dossiers", Some("m")))
+                            }
                             @if ctx.can(Action::ManageUsers) || ctx.can(Action::ManageOrganisation) {
                                 (nav_link(ctx, "/admin", "nav.administration", Some("a")))
                             }
@@ -59,6 +62,10 @@ pub fn page(ctx: &RequestContext, title: &str, content: Markup) -> Page {
                             }
                         }
                     } @else {
+                        nav aria-label=(t(lang, "layout.main_navigation")) {
+                            (nav_link(ctx, "/public/dossiers", "nav.public_services", None))
+                            (nav_link(ctx, "/public/tracking", "nav.public_tracking", None))
+                        }
                         div.account { (language_switch(ctx)) }
                     }
                 }

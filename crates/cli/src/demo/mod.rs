@@ -7,6 +7,7 @@
 
 mod areas;
 pub mod documents;
+pub mod dossiers;
 pub mod hotline;
 mod organisation;
 mod people;

@@ -1,6 +1,7 @@
 //! Storage tests: every one runs on a fresh SQLite file and a fresh PostgreSQL database.
 
 mod documents;
+mod dossiers;
 mod hotline;
 mod outgoing;
 mod registers;

@@ -6,6 +6,7 @@ mod blobs;
 mod calendar;
 mod directory;
 pub mod documents;
+pub mod dossiers;
 pub mod search;
 
 use crate::error::{AppError, AppResult};
@@ -87,6 +88,14 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(search::search))
         .routes(routes!(calendar::holidays))
         .routes(routes!(calendar::add_working_days))
+        .routes(routes!(
+            dossiers::list_procedures,
+            dossiers::announce_procedure
+        ))
+        .routes(routes!(dossiers::get_procedure))
+        .routes(routes!(dossiers::list_dossiers))
+        .routes(routes!(dossiers::statistics))
+        .routes(routes!(dossiers::get_dossier))
         .split_for_parts();
     let router = router
         .route(

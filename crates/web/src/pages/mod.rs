@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod calendar;
 pub mod documents;
+pub mod dossiers;
 pub mod hotline;
 pub mod search;
 
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(documents::router())
         .merge(search::router())
         .merge(hotline::router())
+        .merge(dossiers::router())
 }
 
 async fn style() -> Response {
@@ -165,6 +167,23 @@ async fn home(State(state): State<AppState>, ctx: SignedIn) -> AppResult<Respons
             label: t(lang, "hotline.home_overdue"),
             count: open,
             href: "/hotline?overdue=1",
+        });
+    }
+    if user.roles.contains(&Role::OneStopOfficer) {
+        // Online submissions no desk has accepted yet, for every officer.
+        use vanphong_store::dossiers::lists::{self, DossierFilter, DossierScope};
+        let waiting = DossierScope {
+            units: Some(Vec::new()),
+            unreceived: true,
+        };
+        let filter = DossierFilter {
+            status: Some(1),
+            ..Default::default()
+        };
+        cards.push(Card {
+            label: t(lang, "home.dossiers_waiting"),
+            count: lists::count_up_to(&state.db, &waiting, &filter, 1000).await?,
+            href: "/dossiers?status=1",
         });
     }
     if ctx.can(Action::ManageUsers) {

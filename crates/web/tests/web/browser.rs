@@ -22,6 +22,9 @@ use vanphong_core::org::{Abbreviation, AgencyCode};
 use vanphong_store::audit::Origin;
 use vanphong_store::{org, Backend};
 
+/// The one-stop desk in the browser (it uses the helpers below).
+mod dossiers;
+
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const INSTALL: &str = "install the Debian packages `chromium chromium-driver` (apt-get install chromium chromium-driver)";

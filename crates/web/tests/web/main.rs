@@ -4,6 +4,7 @@
 mod api;
 mod browser;
 mod documents;
+mod dossiers;
 mod hotline;
 mod open311;
 mod outgoing;
