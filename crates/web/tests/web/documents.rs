@@ -838,6 +838,28 @@ async fn an_upload_over_the_limit_is_refused_beside_the_field(backend: Backend) 
     assert!(app.state.blobs.list().await.unwrap().is_empty());
 }
 
+/// A scanned document is often several megabytes: the form takes it whole (the blob store's
+/// limit applies, not the web framework's 2 MB default for request bodies).
+async fn a_scan_of_several_megabytes_is_registered(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    office(&app).await;
+    let clerk = signed(&app, "vanthu").await;
+    let scan = [b"%PDF-1.4\n".as_slice(), &vec![b'x'; 6 * 1024 * 1024]].concat();
+    let response = post_register(
+        &app,
+        &clerk,
+        &valid_fields("9/UBND-KT"),
+        Some(("scan lớn.pdf", &scan)),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let attachments = vanphong_store::documents::attachments(&app.db.db, document_id(&response))
+        .await
+        .unwrap();
+    assert_eq!(attachments.len(), 1);
+    assert_eq!(attachments[0].size, scan.len() as i64);
+}
+
 async fn lists_filter_by_secrecy_and_due_date(backend: Backend) {
     let app = TestApp::start(backend).await;
     office(&app).await;
@@ -876,6 +898,7 @@ async fn lists_filter_by_secrecy_and_due_date(backend: Backend) {
 }
 
 on_both_backends!(
+    a_scan_of_several_megabytes_is_registered,
     lists_filter_by_secrecy_and_due_date,
     conclusion_tasks_and_tracked_counts_are_shown,
     an_upload_over_the_limit_is_refused_beside_the_field,

@@ -10,7 +10,7 @@ use crate::i18n::{t, Lang};
 use crate::layout::{csrf_field, error_summary, export_links, format_bytes, page, select, Field};
 use crate::AppState;
 use axum::body::Body;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -46,7 +46,11 @@ pub const COUNT_CAP: i64 = 2_000;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/documents/incoming", get(list_page).post(register))
+        // Scans stream into the blob store, which enforces its own size limit.
+        .route(
+            "/documents/incoming",
+            get(list_page).merge(post(register).layer(DefaultBodyLimit::disable())),
+        )
         .route("/documents/incoming/new", get(new_page))
         .route("/documents/{id}", get(document_page))
         .route(
