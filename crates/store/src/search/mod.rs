@@ -96,8 +96,18 @@ pub(crate) async fn write_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResult
                 .map(|e| e.record_id.to_string())
                 .collect::<Vec<_>>()
                 .join(",");
+            // Naming the kinds lets SQLite probe the (kind, record_id) index instead of
+            // reading every entry (it was a full scan in each registration).
+            let mut kinds: Vec<&str> = entries.iter().map(|e| e.kind.code()).collect();
+            kinds.sort_unstable();
+            kinds.dedup();
+            let kinds = kinds
+                .iter()
+                .map(|k| format!("'{k}'"))
+                .collect::<Vec<_>>()
+                .join(",");
             let existing: Vec<(i64, String, i64)> = sqlx::query_as(&format!(
-                "SELECT id, kind, record_id FROM search_entries WHERE record_id IN ({ids})"
+                "SELECT id, kind, record_id FROM search_entries WHERE kind IN ({kinds}) AND record_id IN ({ids})"
             ))
             .fetch_all(&mut *conn)
             .await?;
