@@ -95,7 +95,7 @@ async fn strings(db: &Db, sql: &str) -> Vec<String> {
     }
 }
 
-fn blob_key(sha256: &str) -> String {
+pub(crate) fn blob_key(sha256: &str) -> String {
     format!("sha256/{}/{}/{}", &sha256[0..2], &sha256[2..4], sha256)
 }
 
@@ -123,7 +123,7 @@ async fn upload(
         .await
 }
 
-async fn register(
+pub(crate) async fn register(
     client: &reqwest::Client,
     node: &str,
     key: &str,

@@ -108,7 +108,7 @@ async fn an_office_moves_from_sqlite_to_postgres_and_s3_and_is_verified() {
         .expect_success();
     let mut expected: Vec<String> = files_before
         .iter()
-        .map(|s| format!("sha256/{}/{}/{}", &s[0..2], &s[2..4], s))
+        .map(|s| crate::cluster::blob_key(s))
         .collect();
     expected.sort();
     assert_eq!(

@@ -9,7 +9,7 @@
 use crate::serve::{get_when_ready, RunningServer, PATIENCE};
 use crate::Storage;
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -180,23 +180,19 @@ async fn a_postgres_restart_under_load_loses_nothing_and_the_node_recovers() {
             while !stop.load(Ordering::SeqCst) {
                 i += 1;
                 let number_symbol = format!("{}{i:04}/PG-STNMT", worker + 1);
-                let response = client
-                    .post(format!("{node}/api/v1/documents/incoming"))
-                    .bearer_auth(&key)
-                    .json(&json!({
-                        "type_code": "cong_van", "number_symbol": number_symbol,
-                        "subject": "Về việc báo cáo quan trắc", "sender_name": "Sở Nông nghiệp và Môi trường tỉnh Lào Cai",
-                        "urgency": "normal"
-                    }))
-                    .send()
-                    .await;
+                let response =
+                    crate::cluster::register(&client, &node, &key, &number_symbol, None).await;
                 match response {
                     Ok(r) if r.status() == StatusCode::CREATED => {
                         let body: Value = r.json().await.unwrap();
                         acknowledged.push(body["id"].as_i64().unwrap());
                     }
                     Ok(r) => {
-                        assert!(r.status().is_server_error(), "only the outage may fail: {}", r.status());
+                        assert!(
+                            r.status().is_server_error(),
+                            "only the outage may fail: {}",
+                            r.status()
+                        );
                         failures += 1;
                         tokio::time::sleep(Duration::from_millis(50)).await;
                     }
