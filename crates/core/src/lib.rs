@@ -11,5 +11,6 @@ pub mod hotline;
 pub mod ids;
 pub mod org;
 pub mod permission;
+pub mod report;
 pub mod search;
 pub mod text;
