@@ -179,7 +179,7 @@ pub async fn register_in_tx(
     });
     let id = document.id;
     attach(tx, id, origin.user_id, &new.attachments).await?;
-    crate::search::documents::index_document(tx, id).await?;
+    crate::search::documents::index_new_document(tx, id).await?;
     audit::append(
         tx,
         origin,

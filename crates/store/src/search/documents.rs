@@ -48,22 +48,37 @@ async fn entries(tx: &mut Tx, ids: &[i64]) -> StoreResult<Vec<Entry>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let list = id_list(ids);
+    // One document (every registration and edit) binds its id, so the statements are
+    // prepared once per connection; a batch names its ids in the text.
+    let condition = match ids {
+        [_] => "= $1".to_owned(),
+        _ => format!("IN ({})", id_list(ids)),
+    };
     let sql = format!(
         "SELECT d.id, d.direction, d.subject, d.number_symbol, d.arrival_date, d.issued_on, d.document_date, \
          d.created_at, d.sender_name, d.signer_name, d.recipients_text, d.notes, d.deputy_name, \
          o.name AS organisation_name, u.name AS unit_name FROM documents d \
          LEFT JOIN organisations o ON o.id = d.sender_organisation_id LEFT JOIN units u ON u.id = d.sender_unit_id \
-         WHERE d.id IN ({list}) ORDER BY d.id"
+         WHERE d.id {condition} ORDER BY d.id"
     );
-    let rows: Vec<Row> =
-        on_tx!(tx, conn => sqlx::query_as::<_, Row>(&sql).fetch_all(&mut *conn).await?);
+    let rows: Vec<Row> = on_tx!(tx, conn => {
+        let mut query = sqlx::query_as::<_, Row>(&sql);
+        if let [id] = ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(&mut *conn).await?
+    });
     let sql = format!(
         "SELECT a.document_id, a.sha256, a.file_name, t.text FROM document_attachments a \
-         LEFT JOIN blob_texts t ON t.sha256 = a.sha256 WHERE a.document_id IN ({list}) ORDER BY a.document_id, a.id"
+         LEFT JOIN blob_texts t ON t.sha256 = a.sha256 WHERE a.document_id {condition} ORDER BY a.document_id, a.id"
     );
-    let files: Vec<AttachmentRow> =
-        on_tx!(tx, conn => sqlx::query_as::<_, AttachmentRow>(&sql).fetch_all(&mut *conn).await?);
+    let files: Vec<AttachmentRow> = on_tx!(tx, conn => {
+        let mut query = sqlx::query_as::<_, AttachmentRow>(&sql);
+        if let [id] = ids {
+            query = query.bind(*id);
+        }
+        query.fetch_all(&mut *conn).await?
+    });
     let mut by_document: HashMap<i64, Vec<&AttachmentRow>> = HashMap::new();
     for file in &files {
         by_document.entry(file.document_id).or_default().push(file);
@@ -138,6 +153,13 @@ pub async fn index_documents(tx: &mut Tx, ids: &[i64]) -> StoreResult<()> {
 /// [`index_documents`] for one document.
 pub async fn index_document(tx: &mut Tx, id: i64) -> StoreResult<()> {
     index_documents(tx, &[id]).await
+}
+
+/// Indexes a document inserted in this same transaction, which cannot have an entry yet:
+/// registration calls it, and skips looking for an entry to replace.
+pub async fn index_new_document(tx: &mut Tx, id: i64) -> StoreResult<()> {
+    let entries = entries(tx, &[id]).await?;
+    super::insert_entries(tx, &entries).await
 }
 
 /// Documents that have no entry yet, oldest first.

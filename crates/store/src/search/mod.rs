@@ -211,6 +211,41 @@ pub(crate) async fn write_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResult
     Ok(())
 }
 
+/// Writes the entries of records created in the caller's transaction, which have none yet.
+/// On SQLite this skips the lookup of an existing entry; on PostgreSQL the upsert is the
+/// same statement either way.
+pub(crate) async fn insert_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResult<()> {
+    let Tx::Sqlite(inner) = tx else {
+        return write_entries(tx, entries).await;
+    };
+    let conn = &mut **inner;
+    let now = crate::now();
+    for entry in entries {
+        let words = entry.words();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO search_entries (kind, record_id, title, reference, body, record_date, indexed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(entry.kind.code())
+        .bind(entry.record_id)
+        .bind(&entry.title)
+        .bind(&entry.reference)
+        .bind(&entry.body)
+        .bind(entry.record_date)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+        sqlx::query("INSERT INTO search_fts (rowid, title, body, reference) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(&words.title)
+            .bind(&words.body)
+            .bind(&words.reference)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Removes the entries of records that no longer exist (or no longer belong in search).
 pub(crate) async fn remove_entries(tx: &mut Tx, ids: &[i64]) -> StoreResult<()> {
     for id in ids {

@@ -86,6 +86,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(documents::list_documents))
         .routes(routes!(documents::get_document))
         .routes(routes!(search::search))
+        .routes(routes!(search::list_saved, search::create_saved))
+        .routes(routes!(search::delete_saved))
         .routes(routes!(calendar::holidays))
         .routes(routes!(calendar::add_working_days))
         .routes(routes!(

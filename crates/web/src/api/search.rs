@@ -7,11 +7,15 @@ use crate::context::SignedIn;
 use crate::error::{AppError, AppResult};
 use crate::pages::search::{hit_parts, notices, record_url, run, SearchParams};
 use crate::AppState;
-use axum::extract::{RawQuery, State};
+use super::ApiJson;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
 use axum::Json;
-use chrono::NaiveDate;
-use serde::Serialize;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use vanphong_store::StoreError;
+use vanphong_store::search::saved;
 
 /// Results per page of the API.
 const API_PAGE_SIZE: usize = 20;
@@ -123,4 +127,79 @@ pub async fn search(
         page: params.page_number(),
         items,
     }))
+}
+
+/// A saved search: a name and the search's query string (as `/api/v1/search` and the
+/// search page take it).
+#[derive(Serialize, ToSchema)]
+pub struct SavedSearchBody {
+    pub id: i64,
+    pub name: String,
+    /// The query string, without the leading `?`, e.g. `q=ch%E1%BA%A5t+th%E1%BA%A3i&kind=incoming`.
+    pub query: String,
+    /// Where to run it: `/api/v1/search?{query}`.
+    pub url: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<saved::SavedSearch> for SavedSearchBody {
+    fn from(saved: saved::SavedSearch) -> Self {
+        Self {
+            url: format!("/api/v1/search?{}", saved.query),
+            id: saved.id,
+            name: saved.name,
+            query: saved.query,
+            created_at: saved.created_at,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SavedSearchRequest {
+    /// One line, at most 100 characters, unique among the caller's saved searches.
+    pub name: String,
+    /// The search's query string; keys the search does not know are dropped.
+    #[serde(default)]
+    pub query: String,
+}
+
+/// The caller's saved searches, by name. Each user sees only their own.
+#[utoipa::path(get, path = "/api/v1/search/saved", tag = "search",
+    responses((status = 200, body = Vec<SavedSearchBody>)))]
+pub async fn list_saved(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+) -> AppResult<Json<Vec<SavedSearchBody>>> {
+    let list = saved::list(&state.db, ctx.user().id).await?;
+    Ok(Json(list.into_iter().map(Into::into).collect()))
+}
+
+/// Saves a search under a name. A name already used by the caller is refused with 422
+/// (`fields.name`), as is the hundred-and-first saved search.
+#[utoipa::path(post, path = "/api/v1/search/saved", tag = "search", request_body = SavedSearchRequest,
+    responses((status = 201, body = SavedSearchBody), (status = 422, body = ErrorBody)))]
+pub async fn create_saved(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    ApiJson(body): ApiJson<SavedSearchRequest>,
+) -> AppResult<(StatusCode, Json<SavedSearchBody>)> {
+    let saved = crate::pages::search::save(&state, &ctx, &body.name, &body.query).await?;
+    Ok((StatusCode::CREATED, Json(saved.into())))
+}
+
+/// Deletes one of the caller's saved searches; anyone else's answers 404.
+#[utoipa::path(delete, path = "/api/v1/search/saved/{id}", tag = "search",
+    params(("id" = i64, Path, description = "The saved search")),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn delete_saved(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    match saved::delete(&state.db, &ctx.origin(), ctx.user().id, id).await {
+        Ok(()) => Ok(StatusCode::NO_CONTENT),
+        Err(StoreError::NotFound) => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
+    }
 }

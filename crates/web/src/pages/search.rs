@@ -482,17 +482,28 @@ async fn save_search(
     ctx: SignedIn,
     Form(form): Form<SaveForm>,
 ) -> AppResult<Response> {
+    let saved = save(&state, &ctx, &form.name, &form.query).await?;
+    Ok(Redirect::to(&format!("/search?{}", saved.query)).into_response())
+}
+
+/// Saves a search for the signed-in user (the page's form and the API): the name is one
+/// line, and only a query string the search page could have made is kept (parsed and
+/// written again).
+pub(crate) async fn save(
+    state: &AppState,
+    ctx: &SignedIn,
+    name: &str,
+    query: &str,
+) -> AppResult<saved::SavedSearch> {
     let user = ctx.user();
-    read_scope(&state, &ctx).await?;
-    let name = match vanphong_core::text::required_line(&form.name, saved::NAME_MAX) {
+    read_scope(state, ctx).await?;
+    let name = match vanphong_core::text::required_line(name, saved::NAME_MAX) {
         Ok(name) => name,
         Err(e) => return Err(AppError::fields(vec![crate::error::text_error("name", e)])),
     };
-    // Only a query string this page could have made is kept (parsed and written again).
-    let params = SearchParams::from_query_string(&form.query);
-    let query = params.query_string();
+    let query = SearchParams::from_query_string(query).query_string();
     match saved::create(&state.db, &ctx.origin(), user.id, &name, &query).await {
-        Ok(_) => Ok(Redirect::to(&format!("/search?{query}")).into_response()),
+        Ok(saved) => Ok(saved),
         Err(e) if e.is_conflict_on("saved_searches") => {
             Err(AppError::fields(vec![FieldError::new(
                 "name",

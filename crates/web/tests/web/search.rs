@@ -310,6 +310,104 @@ async fn saved_searches_run_again_and_are_deleted(backend: Backend) {
     assert!(!html.contains("Bão lũ"));
 }
 
+async fn saved_searches_through_the_api(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let unit = app.create_unit("Văn phòng", "VP", None).await;
+    let clerk = app.api_key("vanthu", &[Role::RecordsClerk]).await;
+    register(&app, &clerk, "12/UBND-KT", "Ứng phó với bão số 3", unit, &[]).await;
+    let key = app.api_key("lanhdao", &[Role::AgencyLeader]).await;
+    let url = app.url("/api/v1/search/saved");
+    let created = Client::new()
+        .post(&url)
+        .bearer_auth(&key)
+        .json(&json!({"name": "Bão lũ", "query": "q=b%C3%A3o&kind=incoming&evil=1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["query"], "q=b%C3%A3o&kind=incoming");
+    let id = created["id"].as_i64().unwrap();
+    // Running it again finds the document.
+    let run = Client::new()
+        .get(app.url(created["url"].as_str().unwrap()))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(run.status(), StatusCode::OK);
+    let run: Value = run.json().await.unwrap();
+    assert_eq!(titles(&run), vec!["Ứng phó với bão số 3".to_owned()]);
+    // The same name twice, and an empty name, are field errors.
+    for (body, field) in [
+        (json!({"name": "Bão lũ", "query": "q=x"}), "name"),
+        (json!({"name": "  ", "query": "q=x"}), "name"),
+    ] {
+        let refused = Client::new()
+            .post(&url)
+            .bearer_auth(&key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refused: Value = refused.json().await.unwrap();
+        assert!(refused["error"]["fields"][field].is_string(), "{refused}");
+    }
+    let malformed = Client::new()
+        .post(&url)
+        .bearer_auth(&key)
+        .header("content-type", "application/json")
+        .body("{\"name\": 3")
+        .send()
+        .await
+        .unwrap();
+    assert!(malformed.status().is_client_error());
+    let list: Value = Client::new()
+        .get(&url)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    // Another user neither sees nor deletes it.
+    let list: Value = Client::new()
+        .get(&url)
+        .bearer_auth(&clerk)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list, json!([]));
+    let one = app.url(&format!("/api/v1/search/saved/{id}"));
+    let refused = Client::new()
+        .delete(&one)
+        .bearer_auth(&clerk)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::NOT_FOUND);
+    let deleted = Client::new()
+        .delete(&one)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    let again = Client::new()
+        .delete(&one)
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+}
+
 async fn a_text_pdf_uploaded_through_the_api_is_found_at_once(backend: Backend) {
     let app = TestApp::start(backend).await;
     let unit = app.create_unit("Văn phòng", "VP", None).await;
@@ -371,5 +469,6 @@ on_both_backends!(
     bad_input_never_breaks_search,
     search_never_reveals_what_the_reader_may_not_see,
     saved_searches_run_again_and_are_deleted,
+    saved_searches_through_the_api,
     a_text_pdf_uploaded_through_the_api_is_found_at_once,
 );
