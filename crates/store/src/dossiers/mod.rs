@@ -385,6 +385,7 @@ pub async fn submit(
         Channel::Online => "submit_online",
     };
     add_event(&mut tx, origin, id, code_date, action, status, "").await?;
+    crate::search::dossiers::index_dossier(&mut tx, id).await?;
     let after = get_in_tx(&mut tx, id).await?;
     audit::append(
         &mut tx,

@@ -469,6 +469,7 @@ pub async fn submit_in_tx(tx: &mut Tx, origin: &Origin, new: &NewReport) -> Stor
     if new.join_case.is_some() {
         touch_case(tx, case_id, now).await?;
     }
+    crate::search::hotline::index_cases(tx, &[case_id.0]).await?;
     // The audit event names the channel, kind and case; never the reporter.
     audit::append(
         tx,
@@ -766,6 +767,8 @@ pub async fn merge(
         .await?;
     });
     touch_case(&mut tx, into, now).await?;
+    // The reports moved: both cases' entries change.
+    crate::search::hotline::index_cases(&mut tx, &[duplicate.0, into.0]).await?;
     insert_step(
         &mut tx,
         origin,

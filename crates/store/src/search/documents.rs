@@ -44,7 +44,7 @@ fn id_list(ids: &[i64]) -> String {
 }
 
 /// Builds the entries of these documents from their rows, in the caller's transaction.
-async fn entries(tx: &mut Tx, ids: &[i64]) -> StoreResult<Vec<Entry>> {
+pub(crate) async fn entries(tx: &mut Tx, ids: &[i64]) -> StoreResult<Vec<Entry>> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -6,13 +6,16 @@
 //! (an FTS5 table on SQLite, a tsvector with a GIN index on PostgreSQL), cut and folded by
 //! `vanphong_core::search`. A kind of record is a [`Kind`]; the records of a kind come from
 //! a source module that knows how to build their entries and who may see them
-//! ([`documents`] for incoming and outgoing documents). Adding dossiers, hotline reports or
-//! news is a new `Kind`, a source module beside `documents`, a call to its `index_*` in the
-//! transactions that write the records, and one arm in [`search`], [`catch_up`] and
-//! [`verify`].
+//! ([`documents`] for incoming and outgoing documents, [`dossiers`] for procedure dossiers,
+//! [`hotline`] for hotline cases). Adding a kind (news) is a new `Kind`, a source module
+//! beside these (one table: a [`records::Source`]), a call to its `index_*` in the
+//! transactions that write the records, and one arm in [`search`] and [`entries_of`].
 
 pub mod attachments;
 pub mod documents;
+pub mod dossiers;
+pub mod hotline;
+mod records;
 pub mod saved;
 
 use crate::db::{Db, Tx};
@@ -27,16 +30,26 @@ use vanphong_core::search::{folded_text, SearchQuery};
 pub enum Kind {
     Incoming,
     Outgoing,
+    Dossier,
+    Hotline,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Incoming, Kind::Outgoing];
+    pub const ALL: [Kind; 4] = [Kind::Incoming, Kind::Outgoing, Kind::Dossier, Kind::Hotline];
 
     pub fn code(self) -> &'static str {
         match self {
             Self::Incoming => "incoming",
             Self::Outgoing => "outgoing",
+            Self::Dossier => "dossier",
+            Self::Hotline => "hotline",
         }
+    }
+
+    /// Incoming and outgoing documents: the kinds the document filters (unit, type, status,
+    /// urgency) apply to.
+    pub fn is_document(self) -> bool {
+        matches!(self, Self::Incoming | Self::Outgoing)
     }
 
     pub fn parse(code: &str) -> Option<Self> {
@@ -80,6 +93,18 @@ impl Entry {
         }
     }
 }
+
+/// What the entries of these records of `kind` should say, from the records themselves.
+pub(crate) async fn entries_of(tx: &mut Tx, kind: Kind, ids: &[i64]) -> StoreResult<Vec<Entry>> {
+    match kind {
+        Kind::Incoming | Kind::Outgoing => documents::entries(tx, ids).await,
+        Kind::Dossier => dossiers::entries(tx, ids).await,
+        Kind::Hotline => hotline::entries(tx, ids).await,
+    }
+}
+
+/// The kinds kept in one table each, beside the documents.
+const SOURCES: [&records::Source; 2] = [&dossiers::SOURCE, &hotline::SOURCE];
 
 /// Writes (or rewrites) entries in the caller's transaction.
 pub(crate) async fn write_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResult<()> {
@@ -235,13 +260,15 @@ pub(crate) async fn insert_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResul
         .bind(now)
         .fetch_one(&mut *conn)
         .await?;
-        sqlx::query("INSERT INTO search_fts (rowid, title, body, reference) VALUES ($1, $2, $3, $4)")
-            .bind(id)
-            .bind(&words.title)
-            .bind(&words.body)
-            .bind(&words.reference)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "INSERT INTO search_fts (rowid, title, body, reference) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(&words.title)
+        .bind(&words.body)
+        .bind(&words.reference)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
@@ -284,15 +311,22 @@ pub async fn catch_up(db: &Db) -> StoreResult<u64> {
 
 /// [`catch_up`], telling `progress` (done, total) after each batch.
 pub async fn catch_up_with(db: &Db, mut progress: impl FnMut(u64, u64)) -> StoreResult<u64> {
-    let missing = documents::unindexed(db).await?;
-    let total = missing.len() as u64;
+    let mut missing: Vec<(Kind, Vec<i64>)> =
+        vec![(Kind::Incoming, documents::unindexed(db).await?)];
+    for source in SOURCES {
+        missing.push((source.kind, source.unindexed(db).await?));
+    }
+    let total = missing.iter().map(|(_, ids)| ids.len() as u64).sum();
     let mut done = 0;
-    for batch in missing.chunks(5000) {
-        let mut tx = db.begin().await?;
-        documents::index_documents(&mut tx, batch).await?;
-        tx.commit().await?;
-        done += batch.len() as u64;
-        progress(done, total);
+    for (kind, ids) in &missing {
+        for batch in ids.chunks(5000) {
+            let mut tx = db.begin().await?;
+            let entries = entries_of(&mut tx, *kind, batch).await?;
+            write_entries(&mut tx, &entries).await?;
+            tx.commit().await?;
+            done += batch.len() as u64;
+            progress(done, total);
+        }
     }
     if done > 0 {
         tracing::info!(
@@ -307,17 +341,26 @@ pub async fn catch_up_with(db: &Db, mut progress: impl FnMut(u64, u64)) -> Store
 /// Rebuilds every entry from the records (in batches, so searches keep working meanwhile),
 /// removes entries whose record is gone, and tells `progress` (done, total).
 pub async fn rebuild(db: &Db, mut progress: impl FnMut(u64, u64)) -> StoreResult<u64> {
-    let ids = documents::all_ids(db).await?;
-    let total = ids.len() as u64;
-    let mut done = 0;
-    for batch in ids.chunks(1000) {
-        let mut tx = db.begin().await?;
-        documents::index_documents(&mut tx, batch).await?;
-        tx.commit().await?;
-        done += batch.len() as u64;
-        progress(done, total);
+    let mut all: Vec<(Kind, Vec<i64>)> = vec![(Kind::Incoming, documents::all_ids(db).await?)];
+    for source in SOURCES {
+        all.push((source.kind, source.all_ids(db).await?));
     }
-    let orphans = documents::orphan_entries(db).await?;
+    let total = all.iter().map(|(_, ids)| ids.len() as u64).sum();
+    let mut done = 0;
+    for (kind, ids) in &all {
+        for batch in ids.chunks(1000) {
+            let mut tx = db.begin().await?;
+            let entries = entries_of(&mut tx, *kind, batch).await?;
+            write_entries(&mut tx, &entries).await?;
+            tx.commit().await?;
+            done += batch.len() as u64;
+            progress(done, total);
+        }
+    }
+    let mut orphans = documents::orphan_entries(db).await?;
+    for source in SOURCES {
+        orphans.extend(source.orphan_entries(db).await?);
+    }
     if !orphans.is_empty() {
         let mut tx = db.begin().await?;
         remove_entries(&mut tx, &orphans).await?;
@@ -374,6 +417,14 @@ impl VerifyReport {
 pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
     let mut report = documents::verify(db).await?;
     report.orphans = documents::orphan_entries(db).await?.len() as u64;
+    for source in SOURCES {
+        let other = source.verify(db).await?;
+        report.records += other.records;
+        report.entries += other.entries;
+        report.missing.extend(other.missing);
+        report.stale.extend(other.stale);
+        report.orphans += source.orphan_entries(db).await?.len() as u64;
+    }
     report.word_index_mismatch = match db {
         Db::Sqlite(pool) => {
             // The FTS table's own consistency, then its rows against the entries.
@@ -436,6 +487,34 @@ pub struct SearchRequest {
     pub sort: SearchSort,
     pub offset: usize,
     pub limit: usize,
+    /// The dossiers the reader may find; `None`: the reader works with no dossiers.
+    pub dossiers: Option<crate::dossiers::lists::DossierScope>,
+    /// The hotline cases the reader may find; `None`: the reader has no hotline access.
+    pub hotline: Option<hotline::HotlineScope>,
+}
+
+impl SearchRequest {
+    /// True when a filter that only documents have is set (unit, type, status, urgency).
+    fn has_document_filters(&self) -> bool {
+        self.unit.is_some()
+            || self.type_code.is_some()
+            || self.status.is_some()
+            || self.urgency.is_some()
+    }
+
+    /// The kinds this search looks in: those asked for that the reader may search, and
+    /// only documents when a document filter is set.
+    pub fn searched_kinds(&self) -> Vec<Kind> {
+        Kind::ALL
+            .into_iter()
+            .filter(|k| self.kinds.is_empty() || self.kinds.contains(k))
+            .filter(|k| match k {
+                Kind::Incoming | Kind::Outgoing => true,
+                Kind::Dossier => self.dossiers.is_some() && !self.has_document_filters(),
+                Kind::Hotline => self.hotline.is_some() && !self.has_document_filters(),
+            })
+            .collect()
+    }
 }
 
 /// How many results a kind has for this reader; `more` when there are more than `count`.
@@ -487,10 +566,11 @@ pub async fn search(
     user: UserId,
     request: &SearchRequest,
 ) -> StoreResult<SearchResults> {
-    let wanted = |k: Kind| request.kinds.is_empty() || request.kinds.contains(&k);
+    let searched = request.searched_kinds();
+    let wanted = |k: Kind| searched.contains(&k);
     let mut candidates: Vec<Candidate> = Vec::new();
     let mut capped = Vec::new();
-    // Documents (incoming and outgoing) share one source; later sources add their queries here.
+    // Documents (incoming and outgoing) share one source; the other kinds have one each.
     let document_kinds: Vec<Kind> = [Kind::Incoming, Kind::Outgoing]
         .into_iter()
         .filter(|k| wanted(*k))
@@ -502,12 +582,26 @@ pub async fn search(
         }
         candidates.extend(found);
     }
+    if let (true, Some(scope)) = (wanted(Kind::Dossier), &request.dossiers) {
+        let found = dossiers::candidates(db, scope, request).await?;
+        if found.len() as i64 >= CANDIDATES {
+            capped.push(Kind::Dossier);
+        }
+        candidates.extend(found);
+    }
+    if let (true, Some(scope)) = (wanted(Kind::Hotline), &request.hotline) {
+        let found = hotline::candidates(db, scope, request).await?;
+        if found.len() as i64 >= CANDIDATES {
+            capped.push(Kind::Hotline);
+        }
+        candidates.extend(found);
+    }
     for candidate in &mut candidates {
         candidate.score =
             vanphong_core::search::score(&request.query, &candidate.title, &candidate.reference);
     }
     let mut counts: Vec<KindCount> = Vec::new();
-    for kind in Kind::ALL.into_iter().filter(|k| wanted(*k)) {
+    for kind in searched.iter().copied() {
         let count = candidates.iter().filter(|c| c.kind == kind.code()).count() as u64;
         counts.push(KindCount {
             kind,

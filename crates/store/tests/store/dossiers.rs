@@ -12,11 +12,11 @@ use vanphong_store::dossiers::lists::{self, DossierFilter, DossierScope, GroupBy
 use vanphong_store::dossiers::procedures::{self, Decision, ImportRow};
 use vanphong_store::dossiers::{self, NewDossier, NewStep, Reception};
 
-fn day(s: &str) -> NaiveDate {
+pub(crate) fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-fn calendar() -> WorkingCalendar {
+pub(crate) fn calendar() -> WorkingCalendar {
     WorkingCalendar::for_years(2024..=2028, &BTreeMap::new()).unwrap()
 }
 
@@ -37,14 +37,14 @@ pub fn content(days: &str) -> ProcedureContent {
     .unwrap()
 }
 
-fn decision(number: &str, date: &str) -> Decision {
+pub(crate) fn decision(number: &str, date: &str) -> Decision {
     Decision {
         number: number.into(),
         date: day(date),
     }
 }
 
-async fn setup(t: &TestDb) -> (UnitId, UnitId) {
+pub(crate) async fn setup(t: &TestDb) -> (UnitId, UnitId) {
     let origin = Origin::system();
     org::save_agency(
         &t.db,
@@ -80,7 +80,7 @@ async fn setup(t: &TestDb) -> (UnitId, UnitId) {
     (desk, handling)
 }
 
-fn at_counter(procedure_id: i64, desk: UnitId, on: &str) -> NewDossier {
+pub(crate) fn at_counter(procedure_id: i64, desk: UnitId, on: &str) -> NewDossier {
     NewDossier {
         procedure_id,
         channel: Channel::Counter,

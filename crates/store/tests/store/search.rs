@@ -536,7 +536,198 @@ async fn attachment_text_is_searchable_and_scans_are_listed(backend: Backend) {
         .is_empty());
 }
 
+/// Dossiers and hotline cases are found beside documents, each kind inside its own lists'
+/// scope, and never by what only the reporter's protected record holds.
+async fn dossiers_and_hotline_cases_are_found_in_their_readers_scope(backend: Backend) {
+    use vanphong_store::dossiers::lists::DossierScope;
+    use vanphong_store::dossiers::{self, procedures};
+    use vanphong_store::search::hotline::HotlineScope;
+    let t = TestDb::new(backend).await;
+    let origin = Origin::system();
+    let (desk, handling) = super::dossiers::setup(&t).await;
+    let procedure = procedures::announce(
+        &t.db,
+        &origin,
+        "1.010727",
+        Some(handling),
+        &super::dossiers::content("20"),
+        &super::dossiers::decision("2736/QĐ-BTNMT", "2024-10-01"),
+    )
+    .await
+    .unwrap();
+    let dossier = dossiers::submit(
+        &t.db,
+        &origin,
+        &super::dossiers::calendar(),
+        &super::dossiers::at_counter(procedure.id, desk, "2026-03-02"),
+    )
+    .await
+    .unwrap();
+    let places = super::hotline::places(&t.db).await;
+    let mut in_dong_nai = super::hotline::report(
+        Some(places.dong_nai),
+        "Nước thải màu đen chảy ra suối Săn Máu",
+    );
+    in_dong_nai.reporter.name = "Nguyễn Văn Giấu Tên".into();
+    let dong_nai = vanphong_store::hotline::submit(&t.db, &origin, &in_dong_nai)
+        .await
+        .unwrap();
+    let ha_noi = vanphong_store::hotline::submit(
+        &t.db,
+        &origin,
+        &super::hotline::report(Some(places.ha_noi), "Khói đen từ lò đốt rác Nam Sơn"),
+    )
+    .await
+    .unwrap();
+
+    let everything = |text: &str| SearchRequest {
+        query: SearchQuery::parse(text),
+        limit: 20,
+        dossiers: Some(DossierScope::ALL),
+        hotline: Some(HotlineScope { routed_to: None }),
+        ..SearchRequest::default()
+    };
+    let found = |results: &search::SearchResults| {
+        results
+            .hits
+            .iter()
+            .map(|h| (h.kind, h.record_id))
+            .collect::<Vec<_>>()
+    };
+    // The dossier by its applicant without tone marks, and by its code.
+    let results = search::search(&t.db, &everyone(), UserId(1), &everything("giay sai gon"))
+        .await
+        .unwrap();
+    assert_eq!(found(&results), vec![(Kind::Dossier, dossier.id)]);
+    let results = search::search(&t.db, &everyone(), UserId(1), &everything(&dossier.code))
+        .await
+        .unwrap();
+    assert_eq!(found(&results), vec![(Kind::Dossier, dossier.id)]);
+    // A hotline case by what was reported, and by its tracking code.
+    let results = search::search(&t.db, &everyone(), UserId(1), &everything("suoi san mau"))
+        .await
+        .unwrap();
+    assert_eq!(found(&results), vec![(Kind::Hotline, dong_nai.case_id.0)]);
+    let code = dong_nai.tracking_code.to_string();
+    let results = search::search(&t.db, &everyone(), UserId(1), &everything(&code))
+        .await
+        .unwrap();
+    assert_eq!(found(&results), vec![(Kind::Hotline, dong_nai.case_id.0)]);
+    // Never by the reporter's name.
+    let results = search::search(&t.db, &everyone(), UserId(1), &everything("Giấu Tên"))
+        .await
+        .unwrap();
+    assert!(results.hits.is_empty());
+
+    // A province's officer finds only the cases routed to that province.
+    let officer = SearchRequest {
+        hotline: Some(HotlineScope {
+            routed_to: Some(places.ha_noi),
+        }),
+        ..everything("")
+    };
+    let results = search::search(&t.db, &everyone(), UserId(1), &officer)
+        .await
+        .unwrap();
+    let hotline_hits: Vec<_> = found(&results)
+        .into_iter()
+        .filter(|(kind, _)| *kind == Kind::Hotline)
+        .collect();
+    assert_eq!(hotline_hits, vec![(Kind::Hotline, ha_noi.case_id.0)]);
+    let results = search::search(
+        &t.db,
+        &everyone(),
+        UserId(1),
+        &SearchRequest {
+            hotline: officer.hotline,
+            ..everything("suoi san mau")
+        },
+    )
+    .await
+    .unwrap();
+    assert!(results.hits.is_empty());
+    assert_eq!(
+        results
+            .counts
+            .iter()
+            .find(|c| c.kind == Kind::Hotline)
+            .unwrap()
+            .count,
+        0
+    );
+    // A reader of another unit's dossiers does not find this one; one who works with no
+    // dossiers and no hotline gets no counts for those kinds at all.
+    let other_unit = SearchRequest {
+        dossiers: Some(DossierScope {
+            units: Some(vec![UnitId(desk.0 + handling.0 + 100)]),
+            unreceived: false,
+        }),
+        ..everything("giay sai gon")
+    };
+    let results = search::search(&t.db, &everyone(), UserId(1), &other_unit)
+        .await
+        .unwrap();
+    assert!(results.hits.is_empty());
+    let documents_only = SearchRequest {
+        query: SearchQuery::parse("giay sai gon"),
+        limit: 20,
+        ..SearchRequest::default()
+    };
+    let results = search::search(&t.db, &everyone(), UserId(1), &documents_only)
+        .await
+        .unwrap();
+    assert!(results.hits.is_empty());
+    assert!(results
+        .counts
+        .iter()
+        .all(|c| matches!(c.kind, Kind::Incoming | Kind::Outgoing)));
+
+    // Merging moves the reports: the remaining case is found by both descriptions (the
+    // duplicate keeps its title, so it is still found by that, and points to the other).
+    vanphong_store::hotline::merge(&t.db, &origin, dong_nai.case_id, ha_noi.case_id, "Trùng")
+        .await
+        .unwrap();
+    let results = search::search(&t.db, &everyone(), UserId(1), &everything("suoi san mau"))
+        .await
+        .unwrap();
+    assert!(found(&results).contains(&(Kind::Hotline, ha_noi.case_id.0)));
+    let results = search::search(&t.db, &everyone(), UserId(1), &everything(&code))
+        .await
+        .unwrap();
+    assert_eq!(found(&results), vec![(Kind::Hotline, ha_noi.case_id.0)]);
+
+    // The index agrees with the records, and rebuilds them from nothing.
+    let report = search::verify(&t.db).await.unwrap();
+    assert!(report.is_sound(), "{report:?}");
+    assert_eq!(report.records, 3);
+    match &t.db {
+        vanphong_store::Db::Sqlite(pool) => {
+            sqlx::query("DELETE FROM search_fts")
+                .execute(pool)
+                .await
+                .unwrap();
+            sqlx::query("DELETE FROM search_entries")
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+        vanphong_store::Db::Postgres(pool) => {
+            sqlx::query("DELETE FROM search_entries")
+                .execute(pool)
+                .await
+                .unwrap();
+        }
+    }
+    assert_eq!(search::catch_up(&t.db).await.unwrap(), 3);
+    assert!(search::verify(&t.db).await.unwrap().is_sound());
+    let results = search::search(&t.db, &everyone(), UserId(1), &everything("giay sai gon"))
+        .await
+        .unwrap();
+    assert_eq!(found(&results), vec![(Kind::Dossier, dossier.id)]);
+}
+
 on_both_backends!(
+    dossiers_and_hotline_cases_are_found_in_their_readers_scope,
     the_shared_corpus_gives_the_same_top_results,
     filters_sorting_and_counts_combine_with_the_text,
     permissions_are_inside_the_query,

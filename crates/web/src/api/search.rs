@@ -2,20 +2,20 @@
 //! parts with a `matched` flag, never as HTML, so a client cannot be tricked into
 //! injecting markup from a document's text.
 
+use super::ApiJson;
 use super::ErrorBody;
 use crate::context::SignedIn;
 use crate::error::{AppError, AppResult};
 use crate::pages::search::{hit_parts, notices, record_url, run, SearchParams};
 use crate::AppState;
-use super::ApiJson;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use vanphong_store::StoreError;
 use vanphong_store::search::saved;
+use vanphong_store::StoreError;
 
 /// Results per page of the API.
 const API_PAGE_SIZE: usize = 20;

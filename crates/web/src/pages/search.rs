@@ -181,6 +181,7 @@ impl SearchParams {
             sort: SearchSort::parse(self.sort.trim()),
             offset: (page - 1) * limit,
             limit,
+            ..SearchRequest::default()
         })
     }
 
@@ -224,7 +225,26 @@ pub async fn run(
 ) -> AppResult<SearchResults> {
     let scope = read_scope(state, ctx).await?;
     let user = ctx.user().ok_or(AppError::Forbidden)?;
-    Ok(search::search(&state.db, &scope, user.id, request).await?)
+    let mut request = request.clone();
+    // Dossiers and hotline cases with the scope of their own lists; a reader who does not
+    // work with them does not search them (and their counts are not shown).
+    request.dossiers = if crate::pages::dossiers::works_with_dossiers(ctx) {
+        match crate::pages::dossiers::dossier_scope(state, ctx).await {
+            Ok(scope) => Some(scope),
+            Err(AppError::Forbidden) => None,
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
+    request.hotline = match crate::pages::hotline::access(state, ctx).await {
+        Ok(access) => Some(search::hotline::HotlineScope {
+            routed_to: access.province_scope(),
+        }),
+        Err(AppError::Forbidden) => None,
+        Err(e) => return Err(e),
+    };
+    Ok(search::search(&state.db, &scope, user.id, &request).await?)
 }
 
 /// What to tell the reader about their query.
@@ -243,6 +263,8 @@ pub fn notices(params: &SearchParams, request: &SearchRequest) -> Vec<Notice> {
 pub fn record_url(kind: Kind, id: i64) -> String {
     match kind {
         Kind::Incoming | Kind::Outgoing => format!("/documents/{id}"),
+        Kind::Dossier => format!("/dossiers/{id}"),
+        Kind::Hotline => format!("/hotline/cases/{id}"),
     }
 }
 

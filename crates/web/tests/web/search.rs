@@ -314,7 +314,15 @@ async fn saved_searches_through_the_api(backend: Backend) {
     let app = TestApp::start(backend).await;
     let unit = app.create_unit("Văn phòng", "VP", None).await;
     let clerk = app.api_key("vanthu", &[Role::RecordsClerk]).await;
-    register(&app, &clerk, "12/UBND-KT", "Ứng phó với bão số 3", unit, &[]).await;
+    register(
+        &app,
+        &clerk,
+        "12/UBND-KT",
+        "Ứng phó với bão số 3",
+        unit,
+        &[],
+    )
+    .await;
     let key = app.api_key("lanhdao", &[Role::AgencyLeader]).await;
     let url = app.url("/api/v1/search/saved");
     let created = Client::new()
