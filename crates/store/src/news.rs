@@ -7,6 +7,7 @@
 //! in the period its `published_at` falls in (in Vietnam's time), while it is published.
 
 use crate::audit::{self, Change, Origin};
+use crate::blobs::{self, StoredBlob};
 use crate::db::{Db, Tx};
 use crate::error::{StoreError, StoreResult};
 use crate::org;
@@ -25,8 +26,8 @@ pub struct ArticleInput {
     /// Plain text; blank lines separate paragraphs.
     pub body: String,
     pub category: NewsCategory,
-    /// The cover image: a blob already stored and checked, and its content type.
-    pub cover: Option<(String, String)>,
+    /// A new cover image, already stored and checked to be an image.
+    pub cover: Option<StoredBlob>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -189,6 +190,9 @@ pub async fn create(
     require_editor(db, actor).await?;
     let now = crate::now();
     let mut tx = db.begin().await?;
+    if let Some(cover) = &input.cover {
+        blobs::record(&mut tx, cover).await?;
+    }
     let id: i64 = on_tx!(&mut tx, conn => {
         sqlx::query_scalar(
             "INSERT INTO news_articles (slug, title, summary, body, category, cover_sha256, cover_content_type, status, \
@@ -199,8 +203,8 @@ pub async fn create(
         .bind(&input.summary)
         .bind(&input.body)
         .bind(input.category.code())
-        .bind(input.cover.as_ref().map(|c| c.0.clone()))
-        .bind(input.cover.as_ref().map(|c| c.1.clone()))
+        .bind(input.cover.as_ref().map(|c| c.sha256.clone()))
+        .bind(input.cover.as_ref().map(|c| c.content_type.clone()))
         .bind(actor.user_id.0)
         .bind(now)
         .fetch_one(&mut *conn)
@@ -276,8 +280,11 @@ pub async fn update(
     let now = crate::now();
     let mut tx = db.begin().await?;
     let before = load_for_change(&mut tx, id, expected_version).await?;
+    if let Some(cover) = &input.cover {
+        blobs::record(&mut tx, cover).await?;
+    }
     let (cover, content_type) = match &input.cover {
-        Some((sha, content_type)) => (Some(sha.clone()), Some(content_type.clone())),
+        Some(blob) => (Some(blob.sha256.clone()), Some(blob.content_type.clone())),
         None => (
             before.cover_sha256.clone(),
             before.cover_content_type.clone(),
