@@ -135,7 +135,7 @@ pub async fn load_records(
         as_of.year() == year,
         "the demo's day {as_of} is not in {year}"
     );
-    let mut rng = StdRng::seed_from_u64(2020_12_31);
+    let mut rng = StdRng::seed_from_u64(20_201_231);
     let first_day = date(year, 1, 1)?;
     let days = (as_of - first_day).num_days() + 1;
     let share = days as f64 / f64::from(if first_day.leap_year() { 366 } else { 365 });
@@ -578,7 +578,7 @@ async fn load_news(
              Thông tin chi tiết xem tại https://monre.gov.vn."
         );
         let author = authors[n % authors.len()];
-        let created_at = published_at.unwrap_or_else(|| vanphong_store::now()) - Duration::hours(2);
+        let created_at = published_at.unwrap_or_else(vanphong_store::now) - Duration::hours(2);
         let status = if published_at.is_some() {
             "published"
         } else {
