@@ -183,6 +183,15 @@ async fn authorize(db: &Db, actor: &Actor, action: Action, target: Target) -> St
     permission::authorize(actor, action, target, &tree).map_err(|_| StoreError::Forbidden)
 }
 
+/// An unknown unit is `unknown_unit`; any other failure stays what it is.
+async fn require_unit(db: &Db, unit: UnitId) -> StoreResult<()> {
+    match org::unit(db, unit).await {
+        Ok(_) => Ok(()),
+        Err(StoreError::NotFound) => Err(StoreError::Invalid("unknown_unit".into())),
+        Err(e) => Err(e),
+    }
+}
+
 /// One file, whoever asks (callers check the scope; see [`readable`]).
 pub async fn get(db: &Db, id: i64) -> StoreResult<WorkFile> {
     let sql = format!("{FILE_SELECT} WHERE f.id = $1");
@@ -217,9 +226,7 @@ pub async fn open(
 ) -> StoreResult<WorkFile> {
     work_file::check_year(new.year).map_err(refused)?;
     // An unknown unit is the caller's mistake, not a refusal.
-    if org::unit(db, new.unit).await.is_err() {
-        return Err(StoreError::Invalid("unknown_unit".into()));
-    }
+    require_unit(db, new.unit).await?;
     authorize(
         db,
         actor,
@@ -533,9 +540,7 @@ pub async fn hand_over(
     actor: &Actor,
     new: &NewHandover,
 ) -> StoreResult<Handover> {
-    if org::unit(db, new.unit).await.is_err() {
-        return Err(StoreError::Invalid("unknown_unit".into()));
-    }
+    require_unit(db, new.unit).await?;
     authorize(
         db,
         actor,
