@@ -408,6 +408,23 @@ async fn load_demo(db: &Db, blobs: &BlobStore, year: i32, scale: f64) -> anyhow:
             dossiers.finished,
             dossiers.late
         );
+        let started = Instant::now();
+        let bar = spinner(&format!("Loading the work files and news of {year}"));
+        let records = crate::demo::records::load_records(db, &demo, year, scale, as_of)
+            .await
+            .context("loading the demo work files and news")?;
+        bar.finish_and_clear();
+        println!(
+            "Work files and news of {year} loaded in {:.1} s: {} files received into the archive in {} handovers \
+             ({} waiting), {} open; {} news articles published, {} drafts.",
+            started.elapsed().as_secs_f64(),
+            records.files_received,
+            records.handovers,
+            records.files_waiting,
+            records.files_open,
+            records.news_published,
+            records.news_drafts
+        );
     }
     print_demo_logins(db).await
 }

@@ -58,10 +58,13 @@ pub enum Action {
     PublishNews,
     /// See reports and the leader dashboard.
     ViewReports,
+    /// Receive work files handed over into the agency archive (records clerks, who keep
+    /// the archive). Opening, filling and closing a unit's own files is `HandleAssignment`.
+    ReceiveIntoArchive,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Self::ViewDirectory,
         Self::ManageOrganisation,
         Self::ManageUsers,
@@ -78,6 +81,7 @@ impl Action {
         Self::HandleHotline,
         Self::PublishNews,
         Self::ViewReports,
+        Self::ReceiveIntoArchive,
     ];
 
     pub fn code(self) -> &'static str {
@@ -98,6 +102,7 @@ impl Action {
             Self::HandleHotline => "handle_hotline",
             Self::PublishNews => "publish_news",
             Self::ViewReports => "view_reports",
+            Self::ReceiveIntoArchive => "receive_into_archive",
         }
     }
 }
@@ -168,7 +173,11 @@ fn reach(role: Role, action: Action) -> Option<Reach> {
         }
         (
             R::RecordsClerk,
-            A::ReadRecord | A::RegisterIncoming | A::IssueOutgoing | A::DraftOutgoing,
+            A::ReadRecord
+            | A::RegisterIncoming
+            | A::IssueOutgoing
+            | A::DraftOutgoing
+            | A::ReceiveIntoArchive,
         ) => Some(Reach::Agency),
         (
             R::UnitLeader,
@@ -415,6 +424,24 @@ mod tests {
                     .is_some_and(|s| s.units.as_ref().is_none_or(|list| list.contains(&unit)));
                 assert_eq!(allowed, in_scope, "{role:?} unit {unit}");
             }
+        }
+    }
+
+    #[test]
+    fn only_records_clerks_receive_into_the_archive() {
+        for role in Role::ALL {
+            let a = actor(role, 2, Secrecy::Normal);
+            assert_eq!(
+                authorize(
+                    &a,
+                    Action::ReceiveIntoArchive,
+                    Target::in_unit(UnitId(4)),
+                    &tree()
+                )
+                .is_ok(),
+                role == Role::RecordsClerk,
+                "{role:?}"
+            );
         }
     }
 

@@ -9,6 +9,10 @@ pub enum StoreError {
     /// the constraint name on PostgreSQL).
     #[error("conflicts with an existing record ({constraint})")]
     Conflict { constraint: String },
+    /// The actor's roles, unit or clearance do not allow this (checked in the store by use
+    /// cases that take an actor).
+    #[error("not allowed")]
+    Forbidden,
     /// Someone else changed the record since it was read.
     #[error("the record was changed by someone else")]
     Stale,

@@ -19,11 +19,13 @@ pub mod error;
 pub mod hotline;
 pub mod jobs;
 pub mod migrate_data;
+pub mod news;
 pub mod notifications;
 pub mod org;
 pub mod search;
 pub mod sessions;
 pub mod users;
+pub mod work_files;
 
 #[cfg(feature = "testing")]
 pub mod testing;

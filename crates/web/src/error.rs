@@ -105,6 +105,7 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => Self::NotFound,
+            StoreError::Forbidden => Self::Forbidden,
             StoreError::Stale => Self::Conflict {
                 code: "stale".into(),
             },

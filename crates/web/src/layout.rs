@@ -44,6 +44,12 @@ pub fn page(ctx: &RequestContext, title: &str, content: Markup) -> Page {
                             @if crate::pages::dossiers::works_with_dossiers(ctx) {
                                 (nav_link(ctx, "/dossiers", "nav.dossiers", Some("m")))
                             }
+                            @if ctx.reads_documents() {
+                                (nav_link(ctx, "/files", "nav.work_files", None))
+                            }
+                            @if ctx.can(Action::PublishNews) {
+                                (nav_link(ctx, "/news/manage", "nav.news_manage", None))
+                            }
                             @if ctx.can(Action::ManageUsers) || ctx.can(Action::ManageOrganisation) {
                                 (nav_link(ctx, "/admin", "nav.administration", Some("a")))
                             }
@@ -65,6 +71,7 @@ pub fn page(ctx: &RequestContext, title: &str, content: Markup) -> Page {
                         nav aria-label=(t(lang, "layout.main_navigation")) {
                             (nav_link(ctx, "/public/dossiers", "nav.public_services", None))
                             (nav_link(ctx, "/public/tracking", "nav.public_tracking", None))
+                            (nav_link(ctx, "/news", "nav.news", None))
                         }
                         div.account { (language_switch(ctx)) }
                     }

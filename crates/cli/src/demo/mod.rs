@@ -11,6 +11,7 @@ pub mod dossiers;
 pub mod hotline;
 mod organisation;
 mod people;
+pub mod records;
 mod subjects;
 
 pub use organisation::KeyOrganisations;

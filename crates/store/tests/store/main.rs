@@ -4,6 +4,7 @@ mod documents;
 mod dossiers;
 mod hotline;
 mod outgoing;
+mod records;
 mod registers;
 mod s3;
 mod search;

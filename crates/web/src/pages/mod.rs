@@ -6,7 +6,9 @@ pub mod calendar;
 pub mod documents;
 pub mod dossiers;
 pub mod hotline;
+pub mod news;
 pub mod search;
+pub mod work_files;
 
 use crate::context::{RequestContext, SignedIn, LANG_COOKIE};
 use crate::error::AppResult;
@@ -39,6 +41,8 @@ pub fn router() -> Router<AppState> {
         .merge(search::router())
         .merge(hotline::router())
         .merge(dossiers::router())
+        .merge(work_files::router())
+        .merge(news::router())
 }
 
 async fn style() -> Response {

@@ -9,6 +9,7 @@ mod hotline;
 mod open311;
 mod outgoing;
 mod pages;
+mod records;
 mod registers;
 mod search;
 mod security;
