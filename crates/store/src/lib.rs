@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod migrate_data;
 pub mod notifications;
 pub mod org;
+pub mod report_archive;
 pub mod search;
 pub mod sessions;
 pub mod users;
