@@ -45,6 +45,7 @@ const VI: &[&str] = &[
     include_str!("../i18n/vi-search.txt"),
     include_str!("../i18n/vi-hotline.txt"),
     include_str!("../i18n/vi-dossiers.txt"),
+    include_str!("../i18n/vi-exports.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -54,6 +55,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en-search.txt"),
     include_str!("../i18n/en-hotline.txt"),
     include_str!("../i18n/en-dossiers.txt"),
+    include_str!("../i18n/en-exports.txt"),
 ];
 
 fn parse(sources: &[&'static str]) -> HashMap<&'static str, &'static str> {
@@ -138,6 +140,9 @@ mod tests {
             include_str!("pages/dossiers/procedures.rs"),
             include_str!("pages/dossiers/desk.rs"),
             include_str!("pages/dossiers/public.rs"),
+            include_str!("report_export/mod.rs"),
+            include_str!("report_export/periodic.rs"),
+            include_str!("pages/report_archive.rs"),
         ];
         let mut missing = Vec::new();
         for source in sources {
