@@ -225,8 +225,8 @@ impl<'a> Layout<'a> {
     fn rule(&mut self, left: f32, right: f32, y: f32, length: f32) {
         let middle = (left + right) / 2.0;
         self.push(Item::Line {
-            from: (middle - length / 2.0, y + 2.0),
-            to: (middle + length / 2.0, y + 2.0),
+            from: (middle - length / 2.0, y + 4.0),
+            to: (middle + length / 2.0, y + 4.0),
             width: 0.6,
         });
     }
