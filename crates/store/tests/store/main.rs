@@ -5,6 +5,7 @@ mod dossiers;
 mod hotline;
 mod outgoing;
 mod registers;
+mod report_archive;
 mod s3;
 mod search;
 
