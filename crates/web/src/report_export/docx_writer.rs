@@ -527,10 +527,8 @@ mod tests {
                         paragraphs.push(std::mem::take(&mut current));
                     }
                 }
-                Event::Text(text) => {
-                    if stack.last().map(String::as_str) == Some("w:t") {
-                        current.push_str(&text.decode().unwrap());
-                    }
+                Event::Text(text) if stack.last().map(String::as_str) == Some("w:t") => {
+                    current.push_str(&text.decode().unwrap());
                 }
                 Event::GeneralRef(reference) => {
                     let name = String::from_utf8(reference.to_vec()).unwrap();

@@ -218,6 +218,7 @@ fn vietnam_today() -> NaiveDate {
 pub async fn schedule(state: AppState) {
     let mut interval = tokio::time::interval(Duration::from_secs(600));
     interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut warned = false;
     loop {
         interval.tick().await;
         match run_due(&state, vietnam_today()).await {
@@ -233,10 +234,12 @@ pub async fn schedule(state: AppState) {
                 }
             }
             Err(ReportError::NoSource) => {
-                tracing::warn!(
-                    "No review source is configured; periodic reports are not generated."
-                );
-                return;
+                if !warned {
+                    tracing::warn!(
+                        "No review source is configured; periodic reports wait for one."
+                    );
+                    warned = true;
+                }
             }
             Err(e) => {
                 tracing::warn!(error = %e, "Generating a periodic report failed; the next pass retries.")
