@@ -193,6 +193,11 @@ async fn serve(db: Db, blobs: BlobStore, server: &Server) -> anyhow::Result<()> 
     tokio::spawn(maintenance(state.clone()));
     tokio::spawn(reminders(state.clone()));
     tokio::spawn(search_catch_up(state.clone()));
+    // The weekly, monthly and quarterly reports; once per period whatever the number of
+    // nodes. It waits (with one warning) while no review source is set.
+    tokio::spawn(vanphong_web::report_export::periodic::schedule(
+        state.clone(),
+    ));
     vanphong_web::serve(listener, state, shutdown_signal())
         .await
         .context("serving HTTP")?;

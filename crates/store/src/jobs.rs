@@ -31,3 +31,16 @@ pub async fn finish(db: &Db, job: &str, run_key: &str) -> StoreResult<()> {
     });
     Ok(())
 }
+
+/// Gives back a claimed run that failed before it finished, so the next attempt (on any
+/// node) claims it again. A finished run is never given back.
+pub async fn release(db: &Db, job: &str, run_key: &str) -> StoreResult<()> {
+    on_pool!(db, pool => {
+        sqlx::query("DELETE FROM job_runs WHERE job = $1 AND run_key = $2 AND finished_at IS NULL")
+            .bind(job)
+            .bind(run_key)
+            .execute(pool)
+            .await?;
+    });
+    Ok(())
+}

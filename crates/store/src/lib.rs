@@ -22,6 +22,7 @@ pub mod migrate_data;
 pub mod news;
 pub mod notifications;
 pub mod org;
+pub mod report_archive;
 pub mod search;
 pub mod sessions;
 pub mod users;

@@ -46,6 +46,7 @@ const VI: &[&str] = &[
     include_str!("../i18n/vi-hotline.txt"),
     include_str!("../i18n/vi-dossiers.txt"),
     include_str!("../i18n/vi-records.txt"),
+    include_str!("../i18n/vi-exports.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -56,6 +57,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en-hotline.txt"),
     include_str!("../i18n/en-dossiers.txt"),
     include_str!("../i18n/en-records.txt"),
+    include_str!("../i18n/en-exports.txt"),
 ];
 
 fn parse(sources: &[&'static str]) -> HashMap<&'static str, &'static str> {
@@ -142,6 +144,9 @@ mod tests {
             include_str!("pages/dossiers/public.rs"),
             include_str!("pages/work_files.rs"),
             include_str!("pages/news.rs"),
+            include_str!("report_export/mod.rs"),
+            include_str!("report_export/periodic.rs"),
+            include_str!("pages/report_archive.rs"),
         ];
         let mut missing = Vec::new();
         for source in sources {

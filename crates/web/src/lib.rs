@@ -12,6 +12,7 @@ pub mod open311;
 pub mod ops;
 pub mod pages;
 pub mod pdf;
+pub mod report_export;
 
 use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -67,6 +68,8 @@ pub struct Shared {
     /// Recent answers of Open311's `GET requests`, checked against the database on each use.
     pub open311_cache: open311::RequestsCache,
     calendar: tokio::sync::Mutex<Option<CachedCalendar>>,
+    /// Where periodic and on-demand reports take their review from; set once at start-up.
+    review_source: std::sync::OnceLock<report_export::periodic::SharedReviewSource>,
 }
 
 #[derive(Clone)]
@@ -93,7 +96,18 @@ impl AppState {
             hotline_limiter,
             open311_cache: Default::default(),
             calendar: tokio::sync::Mutex::new(None),
+            review_source: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// Sets where reports take their review from (once; later calls are ignored and
+    /// answer false).
+    pub fn set_review_source(&self, source: report_export::periodic::SharedReviewSource) -> bool {
+        self.review_source.set(source).is_ok()
+    }
+
+    pub fn review_source(&self) -> Option<&dyn report_export::periodic::ReviewSource> {
+        self.review_source.get().map(|source| source.as_ref())
     }
 
     /// The working-day calendar with the administrators' overrides. Built on first use (the

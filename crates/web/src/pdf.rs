@@ -6,6 +6,9 @@
 //! Text is set in Liberation Serif (metric-compatible with Times New Roman, the face
 //! official documents use, and complete for Vietnamese), compiled into the binary and
 //! subset into each file, so nothing depends on the fonts of the machine.
+//!
+//! The font and its text shaping (`Face`) are shared with the report exports
+//! (`report_export::pdf`), which lay out a Decree 30 report in A4 portrait.
 
 use krilla::color::luma;
 use krilla::geom::{PathBuilder, Point, Rect};
@@ -18,8 +21,8 @@ use krilla::text::{Font, GlyphId, KrillaGlyph};
 use krilla::Document;
 use std::collections::HashMap;
 
-static REGULAR: &[u8] = include_bytes!("../assets/fonts/LiberationSerif-Regular.ttf");
-static BOLD: &[u8] = include_bytes!("../assets/fonts/LiberationSerif-Bold.ttf");
+pub(crate) static REGULAR: &[u8] = include_bytes!("../assets/fonts/LiberationSerif-Regular.ttf");
+pub(crate) static BOLD: &[u8] = include_bytes!("../assets/fonts/LiberationSerif-Bold.ttf");
 
 /// A4 landscape, in points.
 const PAGE_WIDTH: f32 = 841.89;
@@ -117,15 +120,15 @@ pub fn render(report: &TableReport) -> Result<Vec<u8>, PdfError> {
 /// A font for measuring and for drawing. Plain text (every Vietnamese letter in NFC has a
 /// glyph of its own) maps character to glyph directly, which is fast for large books;
 /// text with combining marks or characters the font lacks goes through the shaper.
-struct Face {
-    font: Font,
+pub(crate) struct Face {
+    pub(crate) font: Font,
     face: rustybuzz::Face<'static>,
     units_per_em: f32,
     simple: HashMap<char, Option<(u16, f32)>>,
 }
 
 impl Face {
-    fn new(data: &'static [u8]) -> Result<Self, PdfError> {
+    pub(crate) fn new(data: &'static [u8]) -> Result<Self, PdfError> {
         let font = Font::new(data.into(), 0).ok_or(PdfError::Font)?;
         let face = rustybuzz::Face::from_slice(data, 0).ok_or(PdfError::Font)?;
         let units_per_em = f32::from(face.units_per_em() as u16);
@@ -155,7 +158,7 @@ impl Face {
         found
     }
 
-    fn glyphs(&mut self, text: &str) -> Vec<KrillaGlyph> {
+    pub(crate) fn glyphs(&mut self, text: &str) -> Vec<KrillaGlyph> {
         let mut out = Vec::with_capacity(text.len());
         for (at, c) in text.char_indices() {
             let Some((id, advance)) = self.simple_glyph(c) else {
@@ -205,7 +208,7 @@ impl Face {
     }
 
     /// The width of `text` at `size` points.
-    fn width(&mut self, text: &str, size: f32) -> f32 {
+    pub(crate) fn width(&mut self, text: &str, size: f32) -> f32 {
         let mut ems = 0.0;
         for c in text.chars() {
             match self.simple_glyph(c) {
@@ -218,7 +221,7 @@ impl Face {
 
     /// Breaks `text` into lines no wider than `max` at `size`: at spaces, after '/', '-'
     /// and ',' inside long words, and between characters when nothing else fits.
-    fn wrap(&mut self, text: &str, size: f32, max: f32) -> Vec<String> {
+    pub(crate) fn wrap(&mut self, text: &str, size: f32, max: f32) -> Vec<String> {
         let mut lines = Vec::new();
         let space = self.width(" ", size);
         for paragraph in text.split('\n') {
@@ -297,7 +300,7 @@ fn is_combining(c: char) -> bool {
 
 /// Replaces tabs, carriage returns and other control characters (but not line breaks)
 /// with spaces: they have no glyph.
-fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+pub(crate) fn clean(text: &str) -> std::borrow::Cow<'_, str> {
     if text.chars().any(|c| c.is_control() && c != '\n') {
         text.chars()
             .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })

@@ -6,6 +6,7 @@ mod hotline;
 mod outgoing;
 mod records;
 mod registers;
+mod report_archive;
 mod s3;
 mod search;
 

@@ -7,6 +7,7 @@ pub mod documents;
 pub mod dossiers;
 pub mod hotline;
 pub mod news;
+pub mod report_archive;
 pub mod search;
 pub mod work_files;
 
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(dossiers::router())
         .merge(work_files::router())
         .merge(news::router())
+        .merge(report_archive::router())
 }
 
 async fn style() -> Response {
