@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod migrate_data;
 pub mod notifications;
 pub mod org;
+pub mod reports;
 pub mod search;
 pub mod sessions;
 pub mod users;

@@ -5,6 +5,7 @@ mod dossiers;
 mod hotline;
 mod outgoing;
 mod registers;
+mod reports;
 mod s3;
 mod search;
 
