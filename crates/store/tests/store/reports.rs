@@ -735,9 +735,9 @@ async fn the_review_counts_every_figure_and_its_records_agree(backend: Backend) 
     );
     let on_time = chart_data(&review, "on_time_rates");
     let this_month = (Utc::now() + Duration::hours(7)).month() as usize;
-    let mut work = vec!["0"; 12];
+    let mut work = ["0"; 12];
     work[this_month - 1] = "100";
-    let mut dossier_rates = vec!["0"; 12];
+    let mut dossier_rates = ["0"; 12];
     dossier_rates[2] = "50";
     assert!(
         on_time.ends_with(&format!(
