@@ -45,6 +45,7 @@ const VI: &[&str] = &[
     include_str!("../i18n/vi-search.txt"),
     include_str!("../i18n/vi-hotline.txt"),
     include_str!("../i18n/vi-dossiers.txt"),
+    include_str!("../i18n/vi-review.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -54,6 +55,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en-search.txt"),
     include_str!("../i18n/en-hotline.txt"),
     include_str!("../i18n/en-dossiers.txt"),
+    include_str!("../i18n/en-review.txt"),
 ];
 
 fn parse(sources: &[&'static str]) -> HashMap<&'static str, &'static str> {
@@ -138,6 +140,10 @@ mod tests {
             include_str!("pages/dossiers/procedures.rs"),
             include_str!("pages/dossiers/desk.rs"),
             include_str!("pages/dossiers/public.rs"),
+            include_str!("pages/reports/mod.rs"),
+            include_str!("pages/reports/review.rs"),
+            include_str!("pages/reports/dashboard.rs"),
+            include_str!("api/reports.rs"),
         ];
         let mut missing = Vec::new();
         for source in sources {

@@ -44,6 +44,9 @@ pub fn page(ctx: &RequestContext, title: &str, content: Markup) -> Page {
                             @if crate::pages::dossiers::works_with_dossiers(ctx) {
                                 (nav_link(ctx, "/dossiers", "nav.dossiers", Some("m")))
                             }
+                            @if crate::pages::reports::sees_reports(ctx) {
+                                (nav_link(ctx, "/reports", "nav.reports", Some("b")))
+                            }
                             @if ctx.can(Action::ManageUsers) || ctx.can(Action::ManageOrganisation) {
                                 (nav_link(ctx, "/admin", "nav.administration", Some("a")))
                             }

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod documents;
 pub mod dossiers;
 pub mod hotline;
+pub mod reports;
 pub mod search;
 
 use crate::context::{RequestContext, SignedIn, LANG_COOKIE};
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(search::router())
         .merge(hotline::router())
         .merge(dossiers::router())
+        .merge(reports::router())
 }
 
 async fn style() -> Response {
