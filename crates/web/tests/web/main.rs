@@ -10,6 +10,7 @@ mod open311;
 mod outgoing;
 mod pages;
 mod registers;
+mod reports;
 mod search;
 mod security;
 
