@@ -181,11 +181,9 @@ async fn fill(db: &Db, units: &[UnitId], documents: usize, dossiers: usize, hotl
     .await;
     exec(
         db,
-        &format!(
-            "INSERT INTO hotline_reports (case_id, tracking_code, channel, kind, description, received_at) \
-             SELECT c.id, 'PA' || CAST(c.id AS TEXT), CASE WHEN c.id % 4 = 0 THEN 'press' ELSE 'phone' END, c.kind, \
-             'Phản ánh thử nghiệm', c.received_at FROM hotline_cases c"
-        ),
+        "INSERT INTO hotline_reports (case_id, tracking_code, channel, kind, description, received_at) \
+         SELECT c.id, 'PA' || CAST(c.id AS TEXT), CASE WHEN c.id % 4 = 0 THEN 'press' ELSE 'phone' END, c.kind, \
+         'Phản ánh thử nghiệm', c.received_at FROM hotline_cases c",
     )
     .await;
     if backend == Backend::Postgres {
