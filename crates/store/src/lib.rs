@@ -23,6 +23,7 @@ pub mod news;
 pub mod notifications;
 pub mod org;
 pub mod report_archive;
+pub mod reports;
 pub mod search;
 pub mod sessions;
 pub mod users;

@@ -47,6 +47,7 @@ const VI: &[&str] = &[
     include_str!("../i18n/vi-dossiers.txt"),
     include_str!("../i18n/vi-records.txt"),
     include_str!("../i18n/vi-exports.txt"),
+    include_str!("../i18n/vi-review.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -58,6 +59,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en-dossiers.txt"),
     include_str!("../i18n/en-records.txt"),
     include_str!("../i18n/en-exports.txt"),
+    include_str!("../i18n/en-review.txt"),
 ];
 
 fn parse(sources: &[&'static str]) -> HashMap<&'static str, &'static str> {
@@ -147,6 +149,10 @@ mod tests {
             include_str!("report_export/mod.rs"),
             include_str!("report_export/periodic.rs"),
             include_str!("pages/report_archive.rs"),
+            include_str!("pages/reports/mod.rs"),
+            include_str!("pages/reports/review.rs"),
+            include_str!("pages/reports/dashboard.rs"),
+            include_str!("api/reports.rs"),
         ];
         let mut missing = Vec::new();
         for source in sources {

@@ -50,6 +50,9 @@ pub fn page(ctx: &RequestContext, title: &str, content: Markup) -> Page {
                             @if ctx.can(Action::PublishNews) {
                                 (nav_link(ctx, "/news/manage", "nav.news_manage", None))
                             }
+                            @if crate::pages::reports::sees_reports(ctx) {
+                                (nav_link(ctx, "/reports", "nav.reports", Some("b")))
+                            }
                             @if ctx.can(Action::ManageUsers) || ctx.can(Action::ManageOrganisation) {
                                 (nav_link(ctx, "/admin", "nav.administration", Some("a")))
                             }

@@ -221,8 +221,104 @@ mod tests {
         assert!(org::agency(&t.db).await.unwrap().is_none());
     }
 
+    /// The demo year gives a review with every figure the seed quotes above zero (except
+    /// the archive and news, whose records the `records` branch adds).
+    async fn the_demo_year_gives_a_review_with_every_seed_figure(backend: Backend) {
+        use vanphong_core::report::{Period, Value};
+        use vanphong_store::reports::{self, PageRequest, ReportScope};
+        let t = TestDb::new(backend).await;
+        let demo = load_organisation(&t.db, PASSWORD).await.unwrap();
+        let blobs = vanphong_store::blobs::BlobStore::open(
+            t.dir.path().join("blobs").to_str().unwrap(),
+            &t.dir.path().join("uploads"),
+            1 << 20,
+        )
+        .unwrap();
+        let options = documents::DocumentOptions {
+            scale: 0.02,
+            batch_size: 200,
+            attachment_share: 0.0,
+            ..documents::DocumentOptions::for_year(2020)
+        };
+        documents::load_documents_with(&t.db, &blobs, &demo, &options, &|_, _| {})
+            .await
+            .unwrap();
+        let year_end = NaiveDate::from_ymd_opt(2020, 12, 31).unwrap();
+        dossiers::load_dossiers(&t.db, &demo, 2020, 0.05, year_end, &|_, _| {})
+            .await
+            .unwrap();
+        let mut options = hotline::HotlineOptions::for_year(2020);
+        options.scale = 0.2;
+        hotline::load_hotline(&t.db, &demo, &options).await.unwrap();
+
+        let scope = ReportScope::agency(
+            vanphong_core::ids::UserId(1),
+            vanphong_core::auth::Secrecy::TopSecret,
+        );
+        let period = Period::year(2020).unwrap();
+        let review = reports::review(&t.db, period, &scope).await.unwrap();
+        for key in [
+            "incoming_received",
+            "incoming_processed",
+            "outgoing_issued",
+            "outgoing_agency_level",
+            "outgoing_office_level",
+            "work_finished",
+            "work_finished_on_time",
+            "deputy_questions",
+            "voter_petitions",
+            "petitions_petitions_committee",
+            "petitions_government_office",
+            "petitions_fatherland_front",
+            "dossiers_received",
+            "dossiers_finished",
+            "dossiers_on_time",
+            "hotline_reports_received",
+            "hotline_press_reports",
+            "hotline_cases",
+            "hotline_cases_resolved",
+        ] {
+            let figure = review.figure(key).unwrap();
+            let Value::Count(n) = figure.value else {
+                panic!("{key} is a count")
+            };
+            assert!(n > 0, "{key} is 0 in the demo year");
+            let records =
+                reports::figure_records(&t.db, key, period, &scope, PageRequest::first(1))
+                    .await
+                    .unwrap();
+            assert_eq!(records.total, n, "{key}");
+        }
+        assert_eq!(
+            review.figure("deputy_questions").unwrap().value,
+            Value::Count(12)
+        );
+        // Reports (type BC) are a few per cent of the outgoing documents: a twentieth of
+        // the year may have none, but the figure still equals its list.
+        let Value::Count(reports_prepared) = review.figure("reports_prepared").unwrap().value
+        else {
+            panic!("a count")
+        };
+        let records = reports::figure_records(
+            &t.db,
+            "reports_prepared",
+            period,
+            &scope,
+            PageRequest::first(1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(records.total, reports_prepared);
+        assert!(review.charts().all(|c| c
+            .series
+            .iter()
+            .any(|s| s.values.iter().any(|v| *v > 0.0))
+            || c.key == "overdue_by_unit"));
+    }
+
     vanphong_store::on_both_backends!(
         the_demo_organisation_loads_once_and_links_areas_by_date,
         a_short_password_is_refused_before_anything_is_written,
+        the_demo_year_gives_a_review_with_every_seed_figure,
     );
 }

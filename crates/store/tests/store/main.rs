@@ -7,6 +7,7 @@ mod outgoing;
 mod records;
 mod registers;
 mod report_archive;
+mod reports;
 mod s3;
 mod search;
 

@@ -7,6 +7,7 @@ mod calendar;
 mod directory;
 pub mod documents;
 pub mod dossiers;
+pub mod reports;
 pub mod search;
 
 use crate::error::{AppError, AppResult};
@@ -98,6 +99,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(dossiers::list_dossiers))
         .routes(routes!(dossiers::statistics))
         .routes(routes!(dossiers::get_dossier))
+        .routes(routes!(reports::review))
+        .routes(routes!(reports::dashboard))
         .split_for_parts();
     let router = router
         .route(

@@ -8,6 +8,7 @@ pub mod dossiers;
 pub mod hotline;
 pub mod news;
 pub mod report_archive;
+pub mod reports;
 pub mod search;
 pub mod work_files;
 
@@ -45,6 +46,7 @@ pub fn router() -> Router<AppState> {
         .merge(work_files::router())
         .merge(news::router())
         .merge(report_archive::router())
+        .merge(reports::router())
 }
 
 async fn style() -> Response {

@@ -11,6 +11,7 @@ mod outgoing;
 mod pages;
 mod records;
 mod registers;
+mod report_archive;
 mod reports;
 mod search;
 mod security;

@@ -1,0 +1,746 @@
+//! The year-end review (any period, compared with the one before) and the leader
+//! dashboard, computed from the records inside the reader's scope.
+//!
+//! Every figure is defined once, in [`FIGURES`], by a source (a table, its date column and
+//! the reader's scope) and one SQL condition. The review counts each condition over the
+//! period and the period before in one aggregate query per source; the list of records
+//! behind a figure ([`figure_records`]) applies the same source and condition, so its count
+//! equals the figure by construction. The charts are in [`charts`], the dashboard in
+//! [`dashboard`].
+
+pub mod charts;
+pub mod dashboard;
+
+use crate::db::{Backend, Db};
+use crate::dossiers::lists::DossierScope;
+use crate::error::{StoreError, StoreResult};
+use crate::org;
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
+use sqlx::Row;
+use vanphong_core::auth::Secrecy;
+use vanphong_core::hotline::HotlineAccess;
+use vanphong_core::ids::{AreaId, UserId};
+use vanphong_core::permission::{self, Action, Actor, ReadScope};
+use vanphong_core::report::{Figure, Period, Review, Section, Value};
+
+/// Vietnam's offset from UTC: the days of a period are Vietnamese days.
+const VIETNAM_HOURS: i64 = 7;
+
+/// What a reader of reports may see: documents (their read scope for reports), dossiers
+/// and hotline cases.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportScope {
+    pub user: UserId,
+    pub documents: ReadScope,
+    pub dossiers: DossierScope,
+    pub hotline: HotlineAccess,
+}
+
+impl ReportScope {
+    /// The whole agency up to `clearance` (periodic reports made by the background job).
+    pub fn agency(user: UserId, clearance: Secrecy) -> Self {
+        Self {
+            user,
+            documents: ReadScope {
+                units: None,
+                max_secrecy: clearance,
+            },
+            dossiers: DossierScope::ALL,
+            hotline: HotlineAccess::Leader,
+        }
+    }
+
+    /// The scope of `actor` for [`Action::ViewReports`] (agency leaders: everything; unit
+    /// leaders: their unit and the units below it). `None` when the actor may not see
+    /// reports. `officer_of` is the province the actor is a hotline officer of, if any.
+    pub async fn of(
+        db: &Db,
+        actor: &Actor,
+        officer_of: Option<AreaId>,
+    ) -> StoreResult<Option<Self>> {
+        let tree = org::unit_tree(db).await?;
+        let units: Vec<_> = org::units(db).await?.into_iter().map(|u| u.id).collect();
+        let Some(documents) = permission::read_scope(actor, Action::ViewReports, &units, &tree)
+        else {
+            return Ok(None);
+        };
+        let dossiers = DossierScope {
+            units: documents.units.clone(),
+            unreceived: documents.units.is_none(),
+        };
+        Ok(Some(Self {
+            user: actor.user_id,
+            documents,
+            dossiers,
+            hotline: HotlineAccess::of(actor, officer_of),
+        }))
+    }
+
+    fn sees_hotline(&self) -> bool {
+        self.hotline != HotlineAccess::None
+    }
+
+    fn hotline_condition(&self) -> String {
+        match self.hotline {
+            HotlineAccess::Operator | HotlineAccess::Leader => "1 = 1".into(),
+            HotlineAccess::ProvinceOfficer(province) => {
+                format!("c.routed_province_id = {}", province.0)
+            }
+            HotlineAccess::None => "1 = 0".into(),
+        }
+    }
+}
+
+/// Where a figure's records live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Incoming documents by arrival date.
+    Incoming,
+    /// Outgoing documents by issue date.
+    Outgoing,
+    /// Lead assignments finished (done) in the period, by the moment they were finished.
+    LeadWork,
+    /// Procedure dossiers by submission date (as `dossiers::lists::statistics` counts them).
+    Dossiers,
+    /// Hotline reports by reception moment.
+    HotlineReports,
+    /// Hotline cases (merged duplicates left out) by reception moment.
+    HotlineCases,
+    /// Files received into the archive: the `records` branch adds them (see [`records_branch_source`]).
+    ArchiveFiles,
+    /// News articles published: the `records` branch adds them (see [`records_branch_source`]).
+    NewsArticles,
+}
+
+/// Which page a record of a figure's list opens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordKind {
+    Document,
+    Dossier,
+    HotlineCase,
+    /// Filled in once the `records` branch is merged (archive files, news articles).
+    Other,
+}
+
+/// How a source's date column is typed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateKind {
+    /// A calendar date (`DATE` / `TEXT YYYY-MM-DD`).
+    Day,
+    /// A moment (`TIMESTAMPTZ` / RFC 3339 text); the Vietnamese day is taken from it.
+    Moment,
+}
+
+/// The SQL of a source: what a figure's condition is added to.
+#[derive(Clone, Debug)]
+pub struct SourceSql {
+    /// `FROM` clause (tables and joins) with the aliases the conditions use.
+    pub from: String,
+    /// The date column the period applies to.
+    pub date: &'static str,
+    pub date_kind: DateKind,
+    /// Always true for the source, and the reader's scope.
+    pub base: String,
+    /// The columns of a record row: id, reference, title, date, unit, status.
+    pub columns: &'static str,
+    pub order: &'static str,
+    pub record_kind: RecordKind,
+}
+
+/// THE LEAD FILLS THIS IN when the `records` branch (news articles, work files and the
+/// archive handover) is merged: return the [`SourceSql`] of archive files received
+/// (`Source::ArchiveFiles`: the handover's date, the receiving archive's unit in the
+/// reader's scope) and of news articles published (`Source::NewsArticles`: the
+/// publication moment). Until then both figures are 0 and their record lists are empty:
+/// no number is made up.
+pub fn records_branch_source(
+    source: Source,
+    backend: Backend,
+    scope: &ReportScope,
+) -> Option<SourceSql> {
+    let _ = (source, backend, scope);
+    None
+}
+
+impl Source {
+    /// The source's SQL for `scope`; `None` when the reader may not see it at all or the
+    /// table is not there yet.
+    pub fn sql(self, backend: Backend, scope: &ReportScope) -> Option<SourceSql> {
+        let documents = crate::documents::scope_condition(&scope.documents, scope.user);
+        Some(match self {
+            Self::Incoming => SourceSql {
+                from: "documents d LEFT JOIN units u ON u.id = d.owner_unit_id".into(),
+                date: "d.arrival_date",
+                date_kind: DateKind::Day,
+                base: format!("d.direction = 'incoming' AND {documents}"),
+                columns: "d.id, COALESCE(d.number_symbol, ''), d.subject, d.arrival_date, COALESCE(u.name, ''), d.status",
+                order: "d.arrival_date, d.id",
+                record_kind: RecordKind::Document,
+            },
+            Self::Outgoing => SourceSql {
+                from: "documents d LEFT JOIN units u ON u.id = d.owner_unit_id".into(),
+                date: "d.issued_on",
+                date_kind: DateKind::Day,
+                base: format!("d.direction = 'outgoing' AND {documents}"),
+                columns: "d.id, COALESCE(d.number_symbol, ''), d.subject, d.issued_on, COALESCE(u.name, ''), d.status",
+                order: "d.issued_on, d.id",
+                record_kind: RecordKind::Document,
+            },
+            Self::LeadWork => SourceSql {
+                from: "assignments a JOIN documents d ON d.id = a.document_id LEFT JOIN units u ON u.id = a.unit_id"
+                    .into(),
+                date: "a.finished_at",
+                date_kind: DateKind::Moment,
+                base: format!("a.role = 'lead' AND a.status = 'done' AND {documents}"),
+                columns: "d.id, COALESCE(d.number_symbol, ''), d.subject, a.finished_at, COALESCE(u.name, ''), a.status",
+                order: "a.finished_at, a.id",
+                record_kind: RecordKind::Document,
+            },
+            Self::Dossiers => SourceSql {
+                from: "dossiers d JOIN procedure_versions v ON v.id = d.procedure_version_id \
+                       LEFT JOIN units u ON u.id = d.handling_unit_id"
+                    .into(),
+                date: "d.submitted_on",
+                date_kind: DateKind::Day,
+                base: scope.dossiers.condition(),
+                columns: "d.id, d.code, v.name, d.submitted_on, COALESCE(u.name, ''), CAST(d.status AS TEXT)",
+                order: "d.submitted_on, d.id",
+                record_kind: RecordKind::Dossier,
+            },
+            Self::HotlineReports => {
+                if !scope.sees_hotline() {
+                    return None;
+                }
+                SourceSql {
+                    from: "hotline_reports r JOIN hotline_cases c ON c.id = r.case_id \
+                           LEFT JOIN admin_areas u ON u.id = c.province_id"
+                        .into(),
+                    date: "r.received_at",
+                    date_kind: DateKind::Moment,
+                    base: scope.hotline_condition(),
+                    columns: "c.id, r.channel, c.title, r.received_at, COALESCE(u.name, ''), c.status",
+                    order: "r.received_at, r.id",
+                    record_kind: RecordKind::HotlineCase,
+                }
+            }
+            Self::HotlineCases => {
+                if !scope.sees_hotline() {
+                    return None;
+                }
+                SourceSql {
+                    from: "hotline_cases c LEFT JOIN admin_areas u ON u.id = c.province_id".into(),
+                    date: "c.received_at",
+                    date_kind: DateKind::Moment,
+                    base: format!("c.status <> 'duplicate' AND {}", scope.hotline_condition()),
+                    columns: "c.id, c.kind, c.title, c.received_at, COALESCE(u.name, ''), c.status",
+                    order: "c.received_at, c.id",
+                    record_kind: RecordKind::HotlineCase,
+                }
+            }
+            Self::ArchiveFiles | Self::NewsArticles => {
+                return records_branch_source(self, backend, scope)
+            }
+        })
+    }
+}
+
+/// The Vietnamese day on which an assignment was finished, in each backend's SQL.
+fn finished_day(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "date(a.finished_at, '+7 hours')",
+        Backend::Postgres => {
+            "CAST((a.finished_at AT TIME ZONE 'UTC') + INTERVAL '7 hours' AS DATE)"
+        }
+    }
+}
+
+/// One figure: its key, its source and the condition its records meet.
+#[derive(Clone, Copy, Debug)]
+pub struct FigureDef {
+    pub key: &'static str,
+    pub section: &'static str,
+    pub source: Source,
+    /// Added to the source's base condition; `%FINISHED_DAY%` is the day an assignment was
+    /// finished.
+    pub condition: &'static str,
+}
+
+const fn def(
+    section: &'static str,
+    key: &'static str,
+    source: Source,
+    condition: &'static str,
+) -> FigureDef {
+    FigureDef {
+        key,
+        section,
+        source,
+        condition,
+    }
+}
+
+/// Every counted figure of the review, in the order the review shows them.
+pub const FIGURES: &[FigureDef] = &[
+    def("documents", "incoming_received", Source::Incoming, "1 = 1"),
+    def(
+        "documents",
+        "incoming_processed",
+        Source::Incoming,
+        "d.status = 'done'",
+    ),
+    def(
+        "documents",
+        "outgoing_issued",
+        Source::Outgoing,
+        "d.issued_on IS NOT NULL",
+    ),
+    // Signed by the agency's leaders in their own name, for them (KT.), on behalf of the
+    // collective (TM.) or as acting head (Q.): the agency's documents. Signed by a unit's
+    // head by order (TL.) or by delegation (TUQ.): the office's and units' own documents.
+    def(
+        "documents",
+        "outgoing_agency_level",
+        Source::Outgoing,
+        "d.signing_authority NOT IN ('tl', 'tuq')",
+    ),
+    def(
+        "documents",
+        "outgoing_office_level",
+        Source::Outgoing,
+        "d.signing_authority IN ('tl', 'tuq')",
+    ),
+    def("documents", "work_finished", Source::LeadWork, "1 = 1"),
+    def(
+        "documents",
+        "work_finished_on_time",
+        Source::LeadWork,
+        "(a.due_date IS NULL OR %FINISHED_DAY% <= a.due_date)",
+    ),
+    def(
+        "documents",
+        "archive_files_received",
+        Source::ArchiveFiles,
+        "1 = 1",
+    ),
+    def(
+        "questions",
+        "deputy_questions",
+        Source::Incoming,
+        "d.kind = 'deputy_question'",
+    ),
+    def(
+        "questions",
+        "voter_petitions",
+        Source::Incoming,
+        "d.kind = 'voter_petition'",
+    ),
+    def(
+        "questions",
+        "petitions_petitions_committee",
+        Source::Incoming,
+        "d.kind = 'voter_petition' AND d.petition_source = 'petitions_committee'",
+    ),
+    def(
+        "questions",
+        "petitions_government_office",
+        Source::Incoming,
+        "d.kind = 'voter_petition' AND d.petition_source = 'government_office'",
+    ),
+    def(
+        "questions",
+        "petitions_fatherland_front",
+        Source::Incoming,
+        "d.kind = 'voter_petition' AND d.petition_source = 'fatherland_front'",
+    ),
+    def(
+        "questions",
+        "petitions_provincial_delegation",
+        Source::Incoming,
+        "d.kind = 'voter_petition' AND d.petition_source = 'provincial_delegation'",
+    ),
+    def(
+        "questions",
+        "petitions_other",
+        Source::Incoming,
+        "d.kind = 'voter_petition' AND (d.petition_source IS NULL OR d.petition_source = 'other')",
+    ),
+    def(
+        "questions",
+        "reports_prepared",
+        Source::Outgoing,
+        "d.type_code = 'bao_cao'",
+    ),
+    def("dossiers", "dossiers_received", Source::Dossiers, "1 = 1"),
+    def(
+        "dossiers",
+        "dossiers_finished",
+        Source::Dossiers,
+        "d.finished_on IS NOT NULL",
+    ),
+    def(
+        "dossiers",
+        "dossiers_on_time",
+        Source::Dossiers,
+        "d.timeliness IN ('early', 'on_time')",
+    ),
+    def(
+        "dossiers",
+        "dossiers_late",
+        Source::Dossiers,
+        "d.timeliness = 'late'",
+    ),
+    def(
+        "dossiers",
+        "dossiers_open",
+        Source::Dossiers,
+        "d.status IN (1, 2, 4, 5, 6)",
+    ),
+    def(
+        "hotline",
+        "hotline_reports_received",
+        Source::HotlineReports,
+        "r.channel NOT IN ('press', 'social_media')",
+    ),
+    def(
+        "hotline",
+        "hotline_press_reports",
+        Source::HotlineReports,
+        "r.channel IN ('press', 'social_media')",
+    ),
+    def("hotline", "hotline_cases", Source::HotlineCases, "1 = 1"),
+    def(
+        "hotline",
+        "hotline_cases_resolved",
+        Source::HotlineCases,
+        "c.status IN ('handled', 'responded', 'closed')",
+    ),
+    def(
+        "hotline",
+        "hotline_cases_verifying",
+        Source::HotlineCases,
+        "c.status IN ('received', 'verifying', 'verified', 'handling')",
+    ),
+    def(
+        "news",
+        "news_articles_published",
+        Source::NewsArticles,
+        "1 = 1",
+    ),
+];
+
+/// Shares computed from two counted figures: (key, section, numerator, denominator), shown
+/// after the numerator.
+pub const RATES: &[(&str, &str, &str, &str)] = &[
+    (
+        "work_on_time_rate",
+        "documents",
+        "work_finished_on_time",
+        "work_finished",
+    ),
+    (
+        "dossiers_on_time_rate",
+        "dossiers",
+        "dossiers_on_time",
+        "dossiers_finished",
+    ),
+    (
+        "hotline_resolved_rate",
+        "hotline",
+        "hotline_cases_resolved",
+        "hotline_cases",
+    ),
+];
+
+/// The sections of the review, in order.
+pub const SECTIONS: [&str; 5] = ["documents", "questions", "dossiers", "hotline", "news"];
+
+pub fn figure_def(key: &str) -> Option<&'static FigureDef> {
+    FIGURES.iter().find(|f| f.key == key)
+}
+
+/// A bound of a period in the type of a source's date column.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Bound {
+    Day(NaiveDate),
+    Moment(DateTime<Utc>),
+}
+
+/// The first moment of a Vietnamese day, in UTC.
+pub(crate) fn day_start(day: NaiveDate) -> DateTime<Utc> {
+    day.and_time(NaiveTime::MIN).and_utc() - Duration::hours(VIETNAM_HOURS)
+}
+
+/// The Vietnamese day of a moment.
+pub(crate) fn vietnam_day(moment: DateTime<Utc>) -> NaiveDate {
+    (moment + Duration::hours(VIETNAM_HOURS)).date_naive()
+}
+
+/// From `start` (included) to the day after `end` (excluded), in the column's type.
+pub(crate) fn bounds(kind: DateKind, start: NaiveDate, end: NaiveDate) -> (Bound, Bound) {
+    let after = end + Duration::days(1);
+    match kind {
+        DateKind::Day => (Bound::Day(start), Bound::Day(after)),
+        DateKind::Moment => (
+            Bound::Moment(day_start(start)),
+            Bound::Moment(day_start(after)),
+        ),
+    }
+}
+
+macro_rules! bind_bounds {
+    ($query:expr, $bounds:expr) => {{
+        let mut q = $query;
+        for b in $bounds {
+            q = match b {
+                Bound::Day(v) => q.bind(*v),
+                Bound::Moment(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bind_bounds;
+
+fn condition_sql(def: &FigureDef, backend: Backend) -> String {
+    def.condition
+        .replace("%FINISHED_DAY%", finished_day(backend))
+}
+
+/// Counts of each figure of `source` for the period and the one before: key → (now, before).
+async fn count_source(
+    db: &Db,
+    source: Source,
+    period: &Period,
+    scope: &ReportScope,
+) -> StoreResult<Vec<(&'static str, i64, i64)>> {
+    let defs: Vec<&FigureDef> = FIGURES.iter().filter(|f| f.source == source).collect();
+    let Some(sql) = source.sql(db.backend(), scope) else {
+        return Ok(defs.iter().map(|d| (d.key, 0, 0)).collect());
+    };
+    let previous = period.previous();
+    let (low, _) = bounds(sql.date_kind, previous.start, previous.end);
+    let (split, high) = bounds(sql.date_kind, period.start, period.end);
+    let date = sql.date;
+    let mut columns = Vec::new();
+    for def in &defs {
+        let condition = condition_sql(def, db.backend());
+        columns.push(format!(
+            "COUNT(CASE WHEN {date} >= $3 AND ({condition}) THEN 1 END)"
+        ));
+        columns.push(format!(
+            "COUNT(CASE WHEN {date} < $3 AND ({condition}) THEN 1 END)"
+        ));
+    }
+    let query = format!(
+        "SELECT {} FROM {} WHERE {date} >= $1 AND {date} < $2 AND {}",
+        columns.join(", "),
+        sql.from,
+        sql.base
+    );
+    let binds = [low, high, split];
+    let counts: Vec<i64> = on_pool!(db, pool => {
+        let row = bind_bounds!(sqlx::query(&query), &binds).fetch_one(pool).await?;
+        (0..defs.len() * 2)
+            .map(|i| row.try_get::<i64, usize>(i))
+            .collect::<Result<Vec<_>, _>>()?
+    });
+    Ok(defs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.key, counts[2 * i], counts[2 * i + 1]))
+        .collect())
+}
+
+/// The units whose records the reader's figures leave out (by name, in the tree's order).
+pub async fn hidden_units(db: &Db, scope: &ReportScope) -> StoreResult<Vec<String>> {
+    let Some(visible) = &scope.documents.units else {
+        return Ok(Vec::new());
+    };
+    let mut units = org::units(db).await?;
+    units.sort_by_key(|u| (u.sort_order, u.id.0));
+    Ok(units
+        .into_iter()
+        .filter(|u| u.active && !visible.contains(&u.id))
+        .map(|u| u.name)
+        .collect())
+}
+
+fn percent(numerator: i64, denominator: i64) -> Value {
+    Value::Percent((denominator > 0).then(|| numerator as f64 * 100.0 / denominator as f64))
+}
+
+/// The review of `period` compared with `period.previous()`, as `scope` may see it. A
+/// period without records gives a review full of zeros. The hotline section is left out
+/// for readers with no part in the hotline.
+pub async fn review(db: &Db, period: Period, scope: &ReportScope) -> StoreResult<Review> {
+    let sources = [
+        Source::Incoming,
+        Source::Outgoing,
+        Source::LeadWork,
+        Source::Dossiers,
+        Source::HotlineReports,
+        Source::HotlineCases,
+        Source::ArchiveFiles,
+        Source::NewsArticles,
+    ];
+    let mut counts: Vec<(&'static str, i64, i64)> = Vec::new();
+    for source in sources {
+        counts.extend(count_source(db, source, &period, scope).await?);
+    }
+    let count = |key: &str| {
+        counts
+            .iter()
+            .find(|(k, _, _)| *k == key)
+            .map(|(_, now, before)| (*now, *before))
+            .unwrap_or((0, 0))
+    };
+    let mut charts = charts::charts(db, &period, scope).await?;
+    let mut sections = Vec::new();
+    for section in SECTIONS {
+        if section == "hotline" && !scope.sees_hotline() {
+            continue;
+        }
+        let mut figures = Vec::new();
+        for def in FIGURES.iter().filter(|f| f.section == section) {
+            let (now, before) = count(def.key);
+            figures.push(Figure {
+                key: def.key,
+                value: Value::Count(now),
+                previous: Value::Count(before),
+                has_records: true,
+            });
+            for (rate, _, numerator, denominator) in RATES.iter().filter(|r| r.2 == def.key) {
+                let (n_now, n_before) = count(numerator);
+                let (d_now, d_before) = count(denominator);
+                figures.push(Figure {
+                    key: rate,
+                    value: percent(n_now, d_now),
+                    previous: percent(n_before, d_before),
+                    has_records: false,
+                });
+            }
+        }
+        let (mine, rest): (Vec<_>, Vec<_>) = charts
+            .into_iter()
+            .partition(|(chart_section, _)| *chart_section == section);
+        charts = rest;
+        sections.push(Section {
+            key: section,
+            figures,
+            charts: mine.into_iter().map(|(_, chart)| chart).collect(),
+        });
+    }
+    Ok(Review {
+        period,
+        previous: period.previous(),
+        hidden_units: hidden_units(db, scope).await?,
+        sections,
+    })
+}
+
+/// One record behind a figure or a dashboard number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordRow {
+    pub kind: RecordKind,
+    /// The id of the page to open (the document, dossier or hotline case).
+    pub id: i64,
+    /// Number and symbol, dossier code, or the channel of a hotline report.
+    pub reference: String,
+    pub title: String,
+    pub date: Option<NaiveDate>,
+    /// The owning or assigned unit, the handling unit, or the province.
+    pub unit: String,
+    pub status: String,
+}
+
+/// A page of records and how many there are in all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordPage {
+    pub total: i64,
+    pub rows: Vec<RecordRow>,
+}
+
+/// Which page of a list: `offset` rows skipped, at most `limit` returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    pub offset: i64,
+    pub limit: i64,
+}
+
+impl PageRequest {
+    pub fn first(limit: i64) -> Self {
+        Self { offset: 0, limit }
+    }
+}
+
+/// Runs a record list: `from`, `condition` (with `$1`, `$2` the bounds), a page.
+pub(crate) async fn fetch_records(
+    db: &Db,
+    sql: &SourceSql,
+    condition: &str,
+    binds: &[Bound],
+    page: PageRequest,
+) -> StoreResult<RecordPage> {
+    let count_query = format!("SELECT COUNT(*) FROM {} WHERE {condition}", sql.from);
+    let list_query = format!(
+        "SELECT {} FROM {} WHERE {condition} ORDER BY {} LIMIT {} OFFSET {}",
+        sql.columns,
+        sql.from,
+        sql.order,
+        page.limit.clamp(1, 100_000),
+        page.offset.max(0)
+    );
+    let kind = sql.record_kind;
+    let date_kind = sql.date_kind;
+    let (total, rows) = on_pool!(db, pool => {
+        let total: i64 = bind_bounds!(sqlx::query_scalar::<_, i64>(&count_query), binds)
+            .fetch_one(pool)
+            .await?;
+        let raw = bind_bounds!(sqlx::query(&list_query), binds).fetch_all(pool).await?;
+        let mut rows = Vec::with_capacity(raw.len());
+        for row in raw {
+            let date = match date_kind {
+                DateKind::Day => row.try_get::<Option<NaiveDate>, usize>(3)?,
+                DateKind::Moment => row.try_get::<Option<DateTime<Utc>>, usize>(3)?.map(vietnam_day),
+            };
+            rows.push(RecordRow {
+                kind,
+                id: row.try_get::<i64, usize>(0)?,
+                reference: row.try_get::<String, usize>(1)?,
+                title: row.try_get::<String, usize>(2)?,
+                date,
+                unit: row.try_get::<String, usize>(4)?,
+                status: row.try_get::<String, usize>(5)?,
+            });
+        }
+        (total, rows)
+    });
+    Ok(RecordPage { total, rows })
+}
+
+/// The records behind the figure `key` for `period`, as `scope` may see them: the same
+/// source and condition as the figure, so `total` equals it. An unknown key is
+/// `NotFound`; a figure without its table yet (archive, news) is an empty list.
+pub async fn figure_records(
+    db: &Db,
+    key: &str,
+    period: Period,
+    scope: &ReportScope,
+    page: PageRequest,
+) -> StoreResult<RecordPage> {
+    let def = figure_def(key).ok_or(StoreError::NotFound)?;
+    let Some(sql) = def.source.sql(db.backend(), scope) else {
+        return Ok(RecordPage {
+            total: 0,
+            rows: Vec::new(),
+        });
+    };
+    let (low, high) = bounds(sql.date_kind, period.start, period.end);
+    let date = sql.date;
+    let condition = format!(
+        "{date} >= $1 AND {date} < $2 AND {} AND ({})",
+        sql.base,
+        condition_sql(def, db.backend())
+    );
+    fetch_records(db, &sql, &condition, &[low, high], page).await
+}
