@@ -45,6 +45,7 @@ const VI: &[&str] = &[
     include_str!("../i18n/vi-search.txt"),
     include_str!("../i18n/vi-hotline.txt"),
     include_str!("../i18n/vi-dossiers.txt"),
+    include_str!("../i18n/vi-gaps.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -54,6 +55,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en-search.txt"),
     include_str!("../i18n/en-hotline.txt"),
     include_str!("../i18n/en-dossiers.txt"),
+    include_str!("../i18n/en-gaps.txt"),
 ];
 
 fn parse(sources: &[&'static str]) -> HashMap<&'static str, &'static str> {

@@ -109,7 +109,7 @@ fn build(filter: &DossierFilter, scope: &DossierScope) -> (String, Vec<Bind>) {
     }
     if let Some(v) = filter.overdue_on {
         push(
-            "d.due_date < ? AND d.status IN (1, 2, 4, 6)",
+            "d.due_date < ? AND d.status IN (1, 2, 4)",
             Bind::Date(v),
             &mut binds,
         );
@@ -253,7 +253,7 @@ pub async fn statistics(
         SUM(CASE WHEN d.timeliness = 'late' THEN 1 ELSE 0 END) AS late, \
         SUM(CASE WHEN d.status = 3 THEN 1 ELSE 0 END) AS refused, \
         SUM(CASE WHEN d.status = 7 THEN 1 ELSE 0 END) AS withdrawn, \
-        SUM(CASE WHEN d.status IN (1, 2, 4, 5, 6) THEN 1 ELSE 0 END) AS open, \
+        SUM(CASE WHEN d.status IN (1, 2, 4, 5, 6, 8) THEN 1 ELSE 0 END) AS open, \
         SUM(CASE WHEN d.channel = 'online' THEN 1 ELSE 0 END) AS online";
     let condition = format!(
         "d.submitted_on >= $1 AND d.submitted_on <= $2 AND {}",
