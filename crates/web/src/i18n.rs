@@ -136,6 +136,7 @@ mod tests {
             include_str!("pages/hotline/intake.rs"),
             include_str!("pages/hotline/cases.rs"),
             include_str!("pages/hotline/stats.rs"),
+            include_str!("pages/hotline/settings.rs"),
             include_str!("pages/dossiers/mod.rs"),
             include_str!("pages/dossiers/procedures.rs"),
             include_str!("pages/dossiers/desk.rs"),

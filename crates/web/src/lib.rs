@@ -12,6 +12,7 @@ pub mod open311;
 pub mod ops;
 pub mod pages;
 pub mod pdf;
+pub mod tiles;
 
 use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -33,6 +34,8 @@ pub struct WebConfig {
     pub throttle: ThrottlePolicy,
     /// Requests per minute a single address may make to public endpoints.
     pub public_rate_per_minute: u32,
+    /// A tile server for the hotline map; without one the map is drawn on a plain background.
+    pub map_tiles: Option<tiles::TileLayer>,
 }
 
 impl Default for WebConfig {
@@ -43,6 +46,7 @@ impl Default for WebConfig {
             session: SessionPolicy::default(),
             throttle: ThrottlePolicy::default(),
             public_rate_per_minute: 120,
+            map_tiles: None,
         }
     }
 }
