@@ -172,10 +172,23 @@ async fn open_storage(storage: &Storage) -> anyhow::Result<(Db, BlobStore)> {
 }
 
 async fn serve(db: Db, blobs: BlobStore, server: &Server) -> anyhow::Result<()> {
+    let map_tiles = match server
+        .map_tile_url
+        .as_deref()
+        .filter(|u| !u.trim().is_empty())
+    {
+        Some(url) => Some(
+            vanphong_web::tiles::TileLayer::parse(url, &server.map_tile_attribution)
+                .map_err(anyhow::Error::msg)
+                .context("reading the map tile server (--map-tile-url / VANPHONG_MAP_TILE_URL)")?,
+        ),
+        None => None,
+    };
     let config = WebConfig {
         secure_cookies: server.secure_cookies,
         trust_proxy: server.trust_proxy,
         public_rate_per_minute: server.public_rate_per_minute,
+        map_tiles,
         ..WebConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(server.listen)

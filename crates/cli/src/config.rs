@@ -112,6 +112,13 @@ pub struct Server {
     /// Requests per minute one address may make without signing in.
     #[arg(long, env = "VANPHONG_PUBLIC_RATE_PER_MINUTE", default_value_t = 120)]
     pub public_rate_per_minute: u32,
+    /// A map tile server for the hotline map, as an XYZ template
+    /// (`https://tiles.example.org/{z}/{x}/{y}.png`). Without one the map is drawn offline.
+    #[arg(long, env = "VANPHONG_MAP_TILE_URL")]
+    pub map_tile_url: Option<String>,
+    /// The attribution the tile server's licence asks for (`© OpenStreetMap contributors`).
+    #[arg(long, env = "VANPHONG_MAP_TILE_ATTRIBUTION", default_value = "")]
+    pub map_tile_attribution: String,
 }
 
 #[derive(Subcommand, Debug)]

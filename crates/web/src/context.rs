@@ -387,12 +387,18 @@ pub async fn middleware(
     headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     if !is_api_path(&path) {
         headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-        headers.insert(
-            "content-security-policy",
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
-            ),
+        // The map's tiles come from the operator's tile server when one is set; its origin
+        // was checked when the configuration was read.
+        let img_src = match &state.config.map_tiles {
+            Some(layer) => format!("'self' data: {}", layer.origin()),
+            None => "'self' data:".to_owned(),
+        };
+        let policy = format!(
+            "default-src 'self'; img-src {img_src}; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
         );
+        if let Ok(value) = HeaderValue::from_str(&policy) {
+            headers.insert("content-security-policy", value);
+        }
     }
     response
 }

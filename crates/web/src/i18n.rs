@@ -48,6 +48,7 @@ const VI: &[&str] = &[
     include_str!("../i18n/vi-records.txt"),
     include_str!("../i18n/vi-exports.txt"),
     include_str!("../i18n/vi-review.txt"),
+    include_str!("../i18n/vi-gaps.txt"),
 ];
 const EN: &[&str] = &[
     include_str!("../i18n/en.txt"),
@@ -60,6 +61,7 @@ const EN: &[&str] = &[
     include_str!("../i18n/en-records.txt"),
     include_str!("../i18n/en-exports.txt"),
     include_str!("../i18n/en-review.txt"),
+    include_str!("../i18n/en-gaps.txt"),
 ];
 
 fn parse(sources: &[&'static str]) -> HashMap<&'static str, &'static str> {
@@ -140,6 +142,7 @@ mod tests {
             include_str!("pages/hotline/intake.rs"),
             include_str!("pages/hotline/cases.rs"),
             include_str!("pages/hotline/stats.rs"),
+            include_str!("pages/hotline/settings.rs"),
             include_str!("pages/dossiers/mod.rs"),
             include_str!("pages/dossiers/procedures.rs"),
             include_str!("pages/dossiers/desk.rs"),

@@ -103,7 +103,7 @@ fn nav_link(ctx: &RequestContext, href: &str, key: &str, accesskey: Option<&str>
 }
 
 /// The sections of the administration, for its index page.
-pub const ADMIN_SECTIONS: [(&str, &str, &str); 10] = [
+pub const ADMIN_SECTIONS: [(&str, &str, &str); 11] = [
     ("/admin/agency", "nav.agency", "admin.agency_hint"),
     ("/admin/units", "nav.units", "admin.units_hint"),
     ("/admin/positions", "nav.positions", "admin.positions_hint"),
@@ -122,6 +122,11 @@ pub const ADMIN_SECTIONS: [(&str, &str, &str); 10] = [
     ),
     ("/admin/api-keys", "nav.api_keys", "admin.api_keys_hint"),
     ("/admin/audit", "nav.audit", "admin.audit_hint"),
+    (
+        "/admin/hotline-due-days",
+        "hotline.due_days_title",
+        "admin.hotline_due_days_hint",
+    ),
 ];
 
 fn language_switch(ctx: &RequestContext) -> Markup {

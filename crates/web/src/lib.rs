@@ -13,6 +13,7 @@ pub mod ops;
 pub mod pages;
 pub mod pdf;
 pub mod report_export;
+pub mod tiles;
 
 use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -34,6 +35,8 @@ pub struct WebConfig {
     pub throttle: ThrottlePolicy,
     /// Requests per minute a single address may make to public endpoints.
     pub public_rate_per_minute: u32,
+    /// A tile server for the hotline map; without one the map is drawn on a plain background.
+    pub map_tiles: Option<tiles::TileLayer>,
 }
 
 impl Default for WebConfig {
@@ -44,6 +47,7 @@ impl Default for WebConfig {
             session: SessionPolicy::default(),
             throttle: ThrottlePolicy::default(),
             public_rate_per_minute: 120,
+            map_tiles: None,
         }
     }
 }

@@ -418,7 +418,7 @@ pub async fn load_hotline(
             api_key_id: None,
             received_by: (!from_press && channel == Channel::Phone).then_some(operator.id),
             received_at,
-            due_date: rules::due_date(&calendar, day)?,
+            due_date: rules::due_date(&calendar, day, rules::DUE_WORKING_DAYS)?,
             join_case,
         };
         let submitted = hotline::submit(db, &operator_origin, &report)

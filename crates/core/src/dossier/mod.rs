@@ -144,11 +144,12 @@ pub enum DossierStatus {
     InProgress,
     /// 5: waiting for the applicant's supplementation; the clock is stopped.
     SupplementationRequested,
-    /// 6: waiting for the fee.
+    /// 6: waiting for the fee or another financial obligation; the clock is stopped.
     FeePaymentRequested,
     /// 7: withdrawn by the applicant.
     Withdrawn,
-    /// 8: stopped (the handling was suspended by law).
+    /// 8: stopped (the handling was suspended, e.g. by an inspection or a court case); the
+    /// clock is stopped until it resumes.
     Stopped,
     /// 9: processed; the result waits at the desk.
     Processed,
@@ -206,7 +207,7 @@ impl DossierStatus {
         }
     }
 
-    /// Still being worked on (counts for overdue lists).
+    /// Still being worked on: not refused, withdrawn, processed or returned.
     pub fn is_open(self) -> bool {
         matches!(
             self,
@@ -215,6 +216,20 @@ impl DossierStatus {
                 | Self::InProgress
                 | Self::SupplementationRequested
                 | Self::FeePaymentRequested
+                | Self::Stopped
+        )
+    }
+
+    /// The statuses in which the clock is stopped: the time spent in them does not count
+    /// against the appointment date, which moves on when the dossier resumes (the working
+    /// days that were left are counted again from the resumption). Waiting for the
+    /// applicant's documents, for the applicant's payment of a fee or financial obligation
+    /// (Decree 61/2018 excludes that time from the processing time), and a suspension
+    /// ordered from outside the office are all time the office cannot act.
+    pub fn clock_stopped(self) -> bool {
+        matches!(
+            self,
+            Self::SupplementationRequested | Self::FeePaymentRequested | Self::Stopped
         )
     }
 }
@@ -236,10 +251,42 @@ pub enum DossierAction {
     ReturnResult,
     /// An apology slip with a new date (no change of status).
     Apologise,
+    /// The applicant is asked to pay a fee or financial obligation; the clock stops.
+    RequestFeePayment,
+    /// The payment was received; the dossier goes back to `resume`.
+    ConfirmFeePayment,
+    /// The handling is suspended (status 8); the clock stops.
+    Stop,
+    /// A suspended dossier goes back to `resume`.
+    Resume,
+    /// More result files for a processed dossier waiting at the desk (no change of status).
+    AttachResult,
+}
+
+impl DossierAction {
+    /// The name used in the timeline, the audit trail and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Accept => "accept",
+            Self::Route => "route",
+            Self::RequestSupplementation => "request_supplementation",
+            Self::Resubmit => "resubmit",
+            Self::Refuse => "refuse",
+            Self::Withdraw => "withdraw",
+            Self::Finish => "finish",
+            Self::ReturnResult => "return_result",
+            Self::Apologise => "apologise",
+            Self::RequestFeePayment => "request_fee_payment",
+            Self::ConfirmFeePayment => "confirm_fee_payment",
+            Self::Stop => "stop",
+            Self::Resume => "resume",
+            Self::AttachResult => "attach_result",
+        }
+    }
 }
 
 /// The status after `action`, or why it is refused. `resume` is the status a dossier
-/// waiting for supplementation goes back to.
+/// waiting for supplementation or payment, or stopped, goes back to.
 pub fn transition(
     from: DossierStatus,
     action: DossierAction,
@@ -259,19 +306,35 @@ pub fn transition(
             Some(s @ (S::Submitted | S::Accepted | S::InProgress)) => Ok(s),
             _ => refused,
         },
-        (S::Submitted | S::Accepted | S::InProgress | S::SupplementationRequested, A::Refuse) => {
-            Ok(S::Refused)
-        }
+        (S::Accepted | S::InProgress, A::RequestFeePayment | A::Stop) => Ok(match action {
+            A::Stop => S::Stopped,
+            _ => S::FeePaymentRequested,
+        }),
+        (S::FeePaymentRequested, A::ConfirmFeePayment) | (S::Stopped, A::Resume) => match resume {
+            Some(s @ (S::Accepted | S::InProgress)) => Ok(s),
+            _ => refused,
+        },
         (
             S::Submitted
             | S::Accepted
             | S::InProgress
             | S::SupplementationRequested
-            | S::FeePaymentRequested,
+            | S::FeePaymentRequested
+            | S::Stopped,
+            A::Refuse,
+        ) => Ok(S::Refused),
+        (
+            S::Submitted
+            | S::Accepted
+            | S::InProgress
+            | S::SupplementationRequested
+            | S::FeePaymentRequested
+            | S::Stopped,
             A::Withdraw,
         ) => Ok(S::Withdrawn),
         (S::Accepted | S::InProgress, A::Finish) => Ok(S::Processed),
         (S::Processed, A::ReturnResult) => Ok(S::ResultReturned),
+        (S::Processed, A::AttachResult) => Ok(S::Processed),
         (S::Accepted | S::InProgress | S::SupplementationRequested, A::Apologise) => Ok(from),
         _ => refused,
     }
@@ -479,6 +542,82 @@ mod tests {
         assert!(transition(S::ResultReturned, A::Refuse, None).is_err());
         assert!(transition(S::Processed, A::ReturnResult, None).is_ok());
         assert!(transition(S::Submitted, A::Finish, None).is_err());
+        assert_eq!(
+            transition(S::Processed, A::AttachResult, None),
+            Ok(S::Processed)
+        );
+        assert!(transition(S::ResultReturned, A::AttachResult, None).is_err());
+        assert!(transition(S::InProgress, A::AttachResult, None).is_err());
+    }
+
+    #[test]
+    fn fee_payment_and_stopping_pause_and_resume_where_the_dossier_was() {
+        use DossierAction as A;
+        use DossierStatus as S;
+        for from in [S::Accepted, S::InProgress] {
+            assert_eq!(
+                transition(from, A::RequestFeePayment, None),
+                Ok(S::FeePaymentRequested)
+            );
+            assert_eq!(transition(from, A::Stop, None), Ok(S::Stopped));
+            assert_eq!(
+                transition(S::FeePaymentRequested, A::ConfirmFeePayment, Some(from)),
+                Ok(from)
+            );
+            assert_eq!(transition(S::Stopped, A::Resume, Some(from)), Ok(from));
+        }
+        // Only from a dossier the office is working on.
+        for from in [
+            S::Submitted,
+            S::SupplementationRequested,
+            S::FeePaymentRequested,
+            S::Stopped,
+            S::Processed,
+            S::ResultReturned,
+            S::Refused,
+            S::Withdrawn,
+        ] {
+            assert_eq!(
+                transition(from, A::RequestFeePayment, None),
+                Err(DossierError::NotAllowed(from.code())),
+                "{from:?}"
+            );
+            assert!(transition(from, A::Stop, None).is_err(), "{from:?}");
+        }
+        // Resuming needs the status it was in, and only from the right pause.
+        assert!(transition(S::Stopped, A::Resume, None).is_err());
+        assert!(transition(S::Stopped, A::ConfirmFeePayment, Some(S::InProgress)).is_err());
+        assert!(transition(S::FeePaymentRequested, A::Resume, Some(S::InProgress)).is_err());
+        assert!(transition(S::InProgress, A::Resume, Some(S::Accepted)).is_err());
+        assert!(transition(S::Stopped, A::Finish, None).is_err());
+        assert_eq!(transition(S::Stopped, A::Withdraw, None), Ok(S::Withdrawn));
+        assert_eq!(
+            transition(S::FeePaymentRequested, A::Refuse, None),
+            Ok(S::Refused)
+        );
+        for s in DossierStatus::ALL {
+            assert_eq!(
+                s.clock_stopped(),
+                matches!(
+                    s,
+                    S::SupplementationRequested | S::FeePaymentRequested | S::Stopped
+                ),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_stop_moves_the_appointment_by_the_working_days_it_lasted() {
+        let cal = calendar();
+        // Due Monday 16 March 2026; stopped Thursday 12 March (two working days left),
+        // resumed Monday 23 March: due two working days later, Wednesday 25 March.
+        let due = date(2026, 3, 16);
+        let resumed = resumed_due_date(&cal, due, date(2026, 3, 12), date(2026, 3, 23)).unwrap();
+        assert_eq!(resumed, date(2026, 3, 25));
+        // A dossier already late when it stopped does not gain time.
+        let late = resumed_due_date(&cal, due, date(2026, 3, 18), date(2026, 3, 23)).unwrap();
+        assert_eq!(late, due);
     }
 
     #[test]

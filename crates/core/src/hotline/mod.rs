@@ -38,6 +38,8 @@ pub enum HotlineError {
     NoteMissing,
     #[error("the tracking code is malformed")]
     TrackingCode,
+    #[error("the working days for a case must be a whole number from {min} to {max}")]
+    DueDays { min: i32, max: i32 },
 }
 
 impl HotlineError {
@@ -54,6 +56,7 @@ impl HotlineError {
             Self::Transition { .. } => "hotline_transition",
             Self::NoteMissing => "hotline_note_missing",
             Self::TrackingCode => "hotline_tracking_code",
+            Self::DueDays { .. } => "hotline_due_days",
         }
     }
 }
@@ -61,9 +64,50 @@ impl HotlineError {
 /// The longest description a report may carry, in characters.
 pub const DESCRIPTION_MAX: usize = 4000;
 
-/// Working days the competent level has to deal with a case, counted from its reception.
+/// Working days the competent level has to deal with a case, counted from its reception,
+/// unless an administrator set another figure (for every kind or for one kind).
 /// Reports are handled as urgent; the figure is the hotline's internal target.
 pub const DUE_WORKING_DAYS: i32 = 10;
+
+/// The figures an administrator may set for the working days of a case.
+pub const DUE_DAYS_RANGE: std::ops::RangeInclusive<i32> = 1..=60;
+
+/// Reads a figure of working days for a case, as typed.
+pub fn parse_due_days(input: &str) -> Result<i32, HotlineError> {
+    let error = HotlineError::DueDays {
+        min: *DUE_DAYS_RANGE.start(),
+        max: *DUE_DAYS_RANGE.end(),
+    };
+    let days: i32 = input.trim().parse().map_err(|_| error.clone())?;
+    if DUE_DAYS_RANGE.contains(&days) {
+        Ok(days)
+    } else {
+        Err(error)
+    }
+}
+
+/// The working days for new cases: one figure for every kind, and the kinds that differ.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DueDays {
+    pub default: i32,
+    pub per_kind: std::collections::BTreeMap<PollutionKind, i32>,
+}
+
+impl Default for DueDays {
+    fn default() -> Self {
+        Self {
+            default: DUE_WORKING_DAYS,
+            per_kind: Default::default(),
+        }
+    }
+}
+
+impl DueDays {
+    /// The working days a new case of this kind has.
+    pub fn for_kind(&self, kind: PollutionKind) -> i32 {
+        self.per_kind.get(&kind).copied().unwrap_or(self.default)
+    }
+}
 
 macro_rules! code_enum {
     ($(#[$doc:meta])* $name:ident, $error:expr, { $($(#[$vdoc:meta])* $variant:ident => $code:literal),* $(,)? }) => {
@@ -260,12 +304,14 @@ impl CompetentLevel {
     }
 }
 
-/// The due date of a case received on `received_on` (a Vietnam date).
+/// The due date of a case received on `received_on` (a Vietnam date) with `working_days`
+/// to deal with it (see [`DueDays`]).
 pub fn due_date(
     calendar: &WorkingCalendar,
     received_on: NaiveDate,
+    working_days: i32,
 ) -> Result<NaiveDate, CalendarError> {
-    calendar.add_working_days(received_on, DUE_WORKING_DAYS)
+    calendar.add_working_days(received_on, working_days)
 }
 
 /// Checks a report's description: present and at most [`DESCRIPTION_MAX`] characters.
@@ -648,5 +694,19 @@ mod tests {
             HotlineAccess::of(&actor(&[Role::Administrator]), None),
             HotlineAccess::None
         );
+    }
+
+    #[test]
+    fn due_days_are_set_per_kind_within_range() {
+        assert_eq!(parse_due_days(" 15 "), Ok(15));
+        for bad in ["0", "61", "-3", "mười", "", "2.5"] {
+            assert!(parse_due_days(bad).is_err(), "{bad}");
+        }
+        let mut days = DueDays::default();
+        assert_eq!(days.for_kind(PollutionKind::Noise), DUE_WORKING_DAYS);
+        days.default = 7;
+        days.per_kind.insert(PollutionKind::Noise, 3);
+        assert_eq!(days.for_kind(PollutionKind::Noise), 3);
+        assert_eq!(days.for_kind(PollutionKind::WasteWater), 7);
     }
 }

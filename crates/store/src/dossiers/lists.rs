@@ -109,7 +109,7 @@ fn build(filter: &DossierFilter, scope: &DossierScope) -> (String, Vec<Bind>) {
     }
     if let Some(v) = filter.overdue_on {
         push(
-            "d.due_date < ? AND d.status IN (1, 2, 4, 6)",
+            "d.due_date < ? AND d.status IN (1, 2, 4)",
             Bind::Date(v),
             &mut binds,
         );
@@ -246,6 +246,14 @@ pub async fn statistics(
         Backend::Sqlite => "substr(d.submitted_on, 1, 7)",
         Backend::Postgres => "to_char(d.submitted_on, 'YYYY-MM')",
     };
+    // SQLite would otherwise walk the whole table in the order of the (procedure_id, id) or
+    // (handling_unit_id, id) index to get its groups in order, reading every dossier of
+    // every year; a unary plus keeps it on the covering statistics index, which starts with
+    // the submission date (about 1 s down to tens of ms for a year of 100,000 dossiers).
+    let plus = match db.backend() {
+        Backend::Sqlite => "+",
+        Backend::Postgres => "",
+    };
     let counts = "COUNT(*) AS submitted, \
         SUM(CASE WHEN d.finished_on IS NOT NULL THEN 1 ELSE 0 END) AS finished, \
         SUM(CASE WHEN d.timeliness = 'early' THEN 1 ELSE 0 END) AS early, \
@@ -253,7 +261,7 @@ pub async fn statistics(
         SUM(CASE WHEN d.timeliness = 'late' THEN 1 ELSE 0 END) AS late, \
         SUM(CASE WHEN d.status = 3 THEN 1 ELSE 0 END) AS refused, \
         SUM(CASE WHEN d.status = 7 THEN 1 ELSE 0 END) AS withdrawn, \
-        SUM(CASE WHEN d.status IN (1, 2, 4, 5, 6) THEN 1 ELSE 0 END) AS open, \
+        SUM(CASE WHEN d.status IN (1, 2, 4, 5, 6, 8) THEN 1 ELSE 0 END) AS open, \
         SUM(CASE WHEN d.channel = 'online' THEN 1 ELSE 0 END) AS online";
     let condition = format!(
         "d.submitted_on >= $1 AND d.submitted_on <= $2 AND {}",
@@ -262,16 +270,20 @@ pub async fn statistics(
     // The dossiers are grouped on their own columns first; names are joined to the few
     // groups afterwards.
     let grouped = match group {
+        // The groups are materialised first: otherwise SQLite pushes the join condition into
+        // the grouped query and scans the year once per procedure.
         GroupBy::Procedure => format!(
-            "SELECT p.code AS key, v.name AS label, s.submitted, s.finished, s.early, s.on_time, s.late, s.refused, \
-             s.withdrawn, s.open, s.online FROM (SELECT d.procedure_id AS gid, {counts} FROM dossiers d WHERE {condition} \
-             GROUP BY d.procedure_id) s JOIN procedures p ON p.id = s.gid JOIN procedure_versions v ON v.id = p.current_version_id \
+            "WITH s AS MATERIALIZED (SELECT {plus}d.procedure_id AS gid, {counts} FROM dossiers d WHERE {condition} \
+             GROUP BY {plus}d.procedure_id) \
+             SELECT p.code AS key, v.name AS label, s.submitted, s.finished, s.early, s.on_time, s.late, s.refused, \
+             s.withdrawn, s.open, s.online FROM s JOIN procedures p ON p.id = s.gid JOIN procedure_versions v ON v.id = p.current_version_id \
              ORDER BY p.code"
         ),
         GroupBy::Unit => format!(
-            "SELECT COALESCE(CAST(s.gid AS TEXT), '') AS key, COALESCE(u.name, '') AS label, s.submitted, s.finished, s.early, \
-             s.on_time, s.late, s.refused, s.withdrawn, s.open, s.online FROM (SELECT d.handling_unit_id AS gid, {counts} \
-             FROM dossiers d WHERE {condition} GROUP BY d.handling_unit_id) s LEFT JOIN units u ON u.id = s.gid \
+            "WITH s AS MATERIALIZED (SELECT {plus}d.handling_unit_id AS gid, {counts} \
+             FROM dossiers d WHERE {condition} GROUP BY {plus}d.handling_unit_id) \
+             SELECT COALESCE(CAST(s.gid AS TEXT), '') AS key, COALESCE(u.name, '') AS label, s.submitted, s.finished, s.early, \
+             s.on_time, s.late, s.refused, s.withdrawn, s.open, s.online FROM s LEFT JOIN units u ON u.id = s.gid \
              ORDER BY COALESCE(u.name, '')"
         ),
         GroupBy::Month => format!(

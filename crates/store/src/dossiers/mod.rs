@@ -418,6 +418,7 @@ struct Patch {
     returned_on: Option<NaiveDate>,
     refusal_reason: Option<String>,
     supplementation_note: Option<String>,
+    fee: Option<i64>,
     fee_paid: Option<bool>,
     rating: Option<(i64, String)>,
 }
@@ -494,6 +495,9 @@ async fn apply(
     if patch.supplementation_note.is_some() {
         next("supplementation_note", &mut sets);
     }
+    if patch.fee.is_some() {
+        next("fee", &mut sets);
+    }
     if patch.fee_paid.is_some() {
         next("fee_paid", &mut sets);
     }
@@ -542,6 +546,9 @@ async fn apply(
         }
         if let Some(s) = &patch.supplementation_note {
             q = q.bind(s.clone());
+        }
+        if let Some(f) = patch.fee {
+            q = q.bind(f);
         }
         if let Some(p) = patch.fee_paid {
             q = q.bind(p);
@@ -715,32 +722,175 @@ pub async fn resubmit(
     let mut tx = db.begin().await?;
     let before = load_for_change(&mut tx, id, expected_version).await?;
     let status = step(&before, DossierAction::Resubmit)?;
+    let patch = restart_clock(&mut tx, calendar, &before, on).await?;
+    attach(&mut tx, id, files, "supplementation").await?;
+    let after = apply(
+        &mut tx, origin, &before, "resubmit", status, on, note, patch,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The clock starts again on `on` (or the next working day when that is a day off): the
+/// appointment date and the due dates of unfinished steps move on by the working days the
+/// pause lasted, and the pause is cleared.
+async fn restart_clock(
+    tx: &mut Tx,
+    calendar: &WorkingCalendar,
+    before: &Dossier,
+    on: NaiveDate,
+) -> StoreResult<Patch> {
     let mut patch = Patch {
         paused_on: Some(None),
         resume_status: Some(None),
         ..Default::default()
     };
     if let (Some(paused), Some(due)) = (before.paused_on, before.due_date) {
-        // The clock resumes on the next working day when the files come on a day off.
         let resumed = calendar
             .add_working_days(on, 0)
             .map_err(|e| refused(e.into()))?;
         patch.due_date =
             Some(dossier::resumed_due_date(calendar, due, paused, resumed).map_err(refused)?);
-        for s in steps_in_tx(&mut tx, id).await? {
+        for s in steps_in_tx(tx, before.id).await? {
             if s.finished_on.is_some() {
                 continue;
             }
             let moved = dossier::resumed_due_date(calendar, s.due_date, paused, resumed)
                 .map_err(refused)?;
-            on_tx!(&mut tx, conn => {
+            on_tx!(tx, conn => {
                 sqlx::query("UPDATE dossier_steps SET due_date = $1 WHERE id = $2").bind(moved).bind(s.id).execute(&mut *conn).await?;
             });
         }
     }
-    attach(&mut tx, id, files, "supplementation").await?;
+    Ok(patch)
+}
+
+/// Asks the applicant to pay a fee or financial obligation (status 6): the clock stops on
+/// `on` until the payment is confirmed. `amount`, when given, replaces the dossier's fee
+/// (in đồng); the fee is then unpaid.
+pub async fn request_fee_payment(
+    db: &Db,
+    origin: &Origin,
+    id: i64,
+    expected_version: i64,
+    amount: Option<i64>,
+    note: &str,
+    on: NaiveDate,
+) -> StoreResult<Dossier> {
+    if amount.is_some_and(|a| a < 0) {
+        return Err(StoreError::Invalid("fee_negative".into()));
+    }
+    let mut tx = db.begin().await?;
+    let before = load_for_change(&mut tx, id, Some(expected_version)).await?;
+    let status = step(&before, DossierAction::RequestFeePayment)?;
     let after = apply(
-        &mut tx, origin, &before, "resubmit", status, on, note, patch,
+        &mut tx,
+        origin,
+        &before,
+        DossierAction::RequestFeePayment.code(),
+        status,
+        on,
+        note,
+        Patch {
+            paused_on: Some(Some(on)),
+            resume_status: Some(Some(before.status())),
+            fee: amount,
+            fee_paid: Some(false),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The applicant paid: the fee is marked paid, the dossier goes back to where it was and
+/// the clock starts again from `on`.
+pub async fn confirm_fee_payment(
+    db: &Db,
+    origin: &Origin,
+    calendar: &WorkingCalendar,
+    id: i64,
+    expected_version: i64,
+    note: &str,
+    on: NaiveDate,
+) -> StoreResult<Dossier> {
+    let mut tx = db.begin().await?;
+    let before = load_for_change(&mut tx, id, Some(expected_version)).await?;
+    let status = step(&before, DossierAction::ConfirmFeePayment)?;
+    let mut patch = restart_clock(&mut tx, calendar, &before, on).await?;
+    patch.fee_paid = Some(true);
+    let after = apply(
+        &mut tx,
+        origin,
+        &before,
+        DossierAction::ConfirmFeePayment.code(),
+        status,
+        on,
+        note,
+        patch,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Stops the handling (status 8) for the reason given; the clock stops on `on` until the
+/// dossier resumes.
+pub async fn stop(
+    db: &Db,
+    origin: &Origin,
+    id: i64,
+    expected_version: i64,
+    reason: &str,
+    on: NaiveDate,
+) -> StoreResult<Dossier> {
+    let mut tx = db.begin().await?;
+    let before = load_for_change(&mut tx, id, Some(expected_version)).await?;
+    let status = step(&before, DossierAction::Stop)?;
+    let after = apply(
+        &mut tx,
+        origin,
+        &before,
+        DossierAction::Stop.code(),
+        status,
+        on,
+        reason,
+        Patch {
+            paused_on: Some(Some(on)),
+            resume_status: Some(Some(before.status())),
+            ..Default::default()
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A stopped dossier resumes where it was; the clock starts again from `on`.
+pub async fn resume(
+    db: &Db,
+    origin: &Origin,
+    calendar: &WorkingCalendar,
+    id: i64,
+    expected_version: i64,
+    note: &str,
+    on: NaiveDate,
+) -> StoreResult<Dossier> {
+    let mut tx = db.begin().await?;
+    let before = load_for_change(&mut tx, id, Some(expected_version)).await?;
+    let status = step(&before, DossierAction::Resume)?;
+    let patch = restart_clock(&mut tx, calendar, &before, on).await?;
+    let after = apply(
+        &mut tx,
+        origin,
+        &before,
+        DossierAction::Resume.code(),
+        status,
+        on,
+        note,
+        patch,
     )
     .await?;
     tx.commit().await?;
@@ -886,6 +1036,47 @@ pub async fn finish(
             finished: Some((on, timeliness)),
             ..Default::default()
         },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Adds result files to a processed dossier waiting at the desk (a scan of the signed
+/// result, a licence): stored in the blob store already, recorded here with an event on the
+/// timeline and an audit event. Refused (`dossier_transition`) once the result was returned
+/// or before the dossier is processed, and with no file (`result_files_missing`).
+pub async fn attach_result(
+    db: &Db,
+    origin: &Origin,
+    id: i64,
+    expected_version: i64,
+    files: &[NewFile],
+    note: &str,
+    on: NaiveDate,
+) -> StoreResult<Dossier> {
+    if files.is_empty() {
+        return Err(StoreError::Invalid("result_files_missing".into()));
+    }
+    let mut tx = db.begin().await?;
+    let before = load_for_change(&mut tx, id, Some(expected_version)).await?;
+    let status = step(&before, DossierAction::AttachResult)?;
+    attach(&mut tx, id, files, "result").await?;
+    let names: Vec<&str> = files.iter().map(|f| f.file_name.as_str()).collect();
+    let note = if note.is_empty() {
+        names.join(", ")
+    } else {
+        format!("{note} ({})", names.join(", "))
+    };
+    let after = apply(
+        &mut tx,
+        origin,
+        &before,
+        DossierAction::AttachResult.code(),
+        status,
+        on,
+        &note,
+        Patch::default(),
     )
     .await?;
     tx.commit().await?;

@@ -5,6 +5,7 @@
 //! The reporter's identity lives in `hotline_reporters` and is read only by [`reporter`];
 //! no list, export, statistic or Open311 query joins that table.
 
+pub mod due_days;
 pub mod lists;
 pub mod open311;
 

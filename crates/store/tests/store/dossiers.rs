@@ -437,6 +437,258 @@ async fn the_clock_stops_for_supplementation_and_the_result_is_classified(backen
     assert!(audit::verify(&t.db, |_| {}).await.unwrap().is_intact());
 }
 
+/// A result file "in the blob store": only its row matters to the store's use cases.
+fn result_file(seed: u64) -> dossiers::NewFile {
+    dossiers::NewFile {
+        blob: vanphong_store::blobs::StoredBlob {
+            sha256: format!("{seed:064x}"),
+            size: 1000 + seed as i64,
+            content_type: "application/pdf".into(),
+        },
+        file_name: format!("Giấy phép {seed}.pdf"),
+        component: None,
+    }
+}
+
+async fn fee_payment_and_a_stop_pause_the_clock_and_resume(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let (desk, handling) = setup(&t).await;
+    let origin = Origin::system();
+    let cal = calendar();
+    let p = procedures::announce(
+        &t.db,
+        &origin,
+        "1.010727",
+        Some(handling),
+        &content("10"),
+        &decision("1756/QĐ-BTNMT", "2020-12-17"),
+    )
+    .await
+    .unwrap();
+    // Received Monday 2 March 2026: due Monday 16 March.
+    let d = dossiers::submit(&t.db, &origin, &cal, &at_counter(p.id, desk, "2026-03-02"))
+        .await
+        .unwrap();
+    assert_eq!(d.due_date, Some(day("2026-03-16")));
+
+    // Payment requested on Wednesday 4 March (eight working days left), paid on Monday 9.
+    let d = dossiers::request_fee_payment(
+        &t.db,
+        &origin,
+        d.id,
+        d.version,
+        Some(1_500_000),
+        "Nộp phí thẩm định",
+        day("2026-03-04"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(d.status(), DossierStatus::FeePaymentRequested);
+    assert_eq!((d.fee, d.fee_paid), (1_500_000, false));
+    assert_eq!(d.paused_on, Some(day("2026-03-04")));
+    // While waiting for the payment the dossier is not overdue, whatever the day.
+    let overdue = DossierFilter {
+        overdue_on: Some(day("2026-06-01")),
+        ..Default::default()
+    };
+    assert_eq!(
+        lists::count_up_to(&t.db, &DossierScope::ALL, &overdue, 10)
+            .await
+            .unwrap(),
+        0
+    );
+    // It cannot be finished, stopped or asked again while it waits.
+    for refused in [
+        dossiers::finish(&t.db, &origin, d.id, d.version, &[], "", day("2026-03-05")).await,
+        dossiers::stop(&t.db, &origin, d.id, d.version, "x", day("2026-03-05")).await,
+        dossiers::request_fee_payment(&t.db, &origin, d.id, d.version, None, "", day("2026-03-05"))
+            .await,
+    ] {
+        match refused {
+            Err(StoreError::Invalid(code)) => assert_eq!(code, "dossier_transition"),
+            other => panic!("{other:?}"),
+        }
+    }
+    // A stale version is refused and changes nothing.
+    assert!(matches!(
+        dossiers::confirm_fee_payment(
+            &t.db,
+            &origin,
+            &cal,
+            d.id,
+            d.version - 1,
+            "",
+            day("2026-03-09")
+        )
+        .await,
+        Err(StoreError::Stale)
+    ));
+    let d = dossiers::confirm_fee_payment(
+        &t.db,
+        &origin,
+        &cal,
+        d.id,
+        d.version,
+        "Biên lai 0012345",
+        day("2026-03-09"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(d.status(), DossierStatus::Accepted);
+    assert!(d.fee_paid);
+    assert_eq!(d.paused_on, None);
+    assert_eq!(d.due_date, Some(day("2026-03-19")));
+
+    let d = dossiers::route(
+        &t.db,
+        &origin,
+        &cal,
+        d.id,
+        d.version,
+        handling,
+        &[NewStep {
+            name: "Thẩm định hồ sơ".into(),
+            unit: Some(handling),
+            days: 5,
+        }],
+        day("2026-03-10"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(d.status(), DossierStatus::InProgress);
+    assert_eq!(
+        dossiers::steps(&t.db, d.id).await.unwrap()[0].due_date,
+        day("2026-03-17")
+    );
+
+    // Stopped on Thursday 12 March (five working days left of the appointment, three of the
+    // step), resumed on Monday 23 March.
+    let d = dossiers::stop(
+        &t.db,
+        &origin,
+        d.id,
+        d.version,
+        "Tạm dừng theo yêu cầu của cơ quan thanh tra",
+        day("2026-03-12"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(d.status(), DossierStatus::Stopped);
+    assert_eq!(d.resume_status, Some(DossierStatus::InProgress.number()));
+    assert!(
+        dossiers::finish(&t.db, &origin, d.id, d.version, &[], "", day("2026-03-13"))
+            .await
+            .is_err()
+    );
+    let d = dossiers::resume(&t.db, &origin, &cal, d.id, d.version, "", day("2026-03-23"))
+        .await
+        .unwrap();
+    assert_eq!(d.status(), DossierStatus::InProgress);
+    assert_eq!(d.due_date, Some(day("2026-03-30")));
+    assert_eq!(d.original_due_date, Some(day("2026-03-16")));
+    assert_eq!(
+        dossiers::steps(&t.db, d.id).await.unwrap()[0].due_date,
+        day("2026-03-26")
+    );
+
+    // Finished on the moved date: on time.
+    let d = dossiers::finish(&t.db, &origin, d.id, d.version, &[], "", day("2026-03-30"))
+        .await
+        .unwrap();
+    assert_eq!(d.timeliness.as_deref(), Some("on_time"));
+    // Result files can be added while the result waits at the desk, not after it is returned.
+    assert!(matches!(
+        dossiers::attach_result(&t.db, &origin, d.id, d.version, &[], "", day("2026-03-30")).await,
+        Err(StoreError::Invalid(code)) if code == "result_files_missing"
+    ));
+    let d = dossiers::attach_result(
+        &t.db,
+        &origin,
+        d.id,
+        d.version,
+        &[result_file(1)],
+        "Bản chụp giấy phép đã ký",
+        day("2026-03-30"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(d.status(), DossierStatus::Processed);
+    let files = dossiers::files(&t.db, d.id).await.unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(files[0].stage, "result");
+    let d = dossiers::return_result(&t.db, &origin, d.id, d.version, day("2026-03-31"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        dossiers::attach_result(&t.db, &origin, d.id, d.version, &[result_file(2)], "", day("2026-03-31")).await,
+        Err(StoreError::Invalid(code)) if code == "dossier_transition"
+    ));
+    assert_eq!(dossiers::files(&t.db, d.id).await.unwrap().len(), 1);
+
+    let events: Vec<_> = dossiers::events(&t.db, d.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.status))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("receive".to_owned(), 2),
+            ("request_fee_payment".to_owned(), 6),
+            ("confirm_fee_payment".to_owned(), 2),
+            ("route".to_owned(), 4),
+            ("stop".to_owned(), 8),
+            ("resume".to_owned(), 4),
+            ("finish".to_owned(), 9),
+            ("attach_result".to_owned(), 9),
+            ("return_result".to_owned(), 10),
+        ]
+    );
+    let history = audit::history(&t.db, "dossier", &d.id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), events.len());
+    assert!(audit::verify(&t.db, |_| {}).await.unwrap().is_intact());
+
+    // Withdrawn while stopped: allowed, and nothing resumes it.
+    let other = dossiers::submit(&t.db, &origin, &cal, &at_counter(p.id, desk, "2026-03-02"))
+        .await
+        .unwrap();
+    let other = dossiers::stop(
+        &t.db,
+        &origin,
+        other.id,
+        other.version,
+        "Tranh chấp",
+        day("2026-03-03"),
+    )
+    .await
+    .unwrap();
+    let other = dossiers::withdraw(
+        &t.db,
+        &origin,
+        other.id,
+        other.version,
+        "",
+        day("2026-03-04"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(other.status(), DossierStatus::Withdrawn);
+    assert!(dossiers::resume(
+        &t.db,
+        &origin,
+        &cal,
+        other.id,
+        other.version,
+        "",
+        day("2026-03-05")
+    )
+    .await
+    .is_err());
+}
+
 async fn refused_submissions_leave_nothing_behind(backend: Backend) {
     let t = TestDb::new(backend).await;
     let (desk, handling) = setup(&t).await;
@@ -733,6 +985,7 @@ on_both_backends!(
     a_dossier_keeps_the_procedure_version_it_was_received_under,
     concurrent_submissions_get_every_daily_sequence_once,
     the_clock_stops_for_supplementation_and_the_result_is_classified,
+    fee_payment_and_a_stop_pause_the_clock_and_resume,
     refused_submissions_leave_nothing_behind,
     lists_and_statistics_stay_in_scope,
     a_catalogue_import_announces_amends_and_keeps,

@@ -477,7 +477,60 @@ async fn open311_reads_filter_by_id_service_status_and_window(backend: Backend) 
     let _ = p.tran_bien;
 }
 
+async fn due_days_are_set_per_kind_and_audited(backend: Backend) {
+    use vanphong_core::hotline::{DueDays, DUE_WORKING_DAYS};
+    use vanphong_store::hotline::due_days;
+    let t = TestDb::new(backend).await;
+    // Nothing set: the built-in figure for every kind.
+    let days = due_days::load(&t.db).await.unwrap();
+    assert_eq!(days, DueDays::default());
+    assert_eq!(days.for_kind(PollutionKind::Noise), DUE_WORKING_DAYS);
+
+    let mut set = DueDays {
+        default: 7,
+        ..Default::default()
+    };
+    set.per_kind.insert(PollutionKind::Noise, 3);
+    set.per_kind.insert(PollutionKind::WasteWater, 15);
+    due_days::save(&t.db, &Origin::system(), &set)
+        .await
+        .unwrap();
+    let days = due_days::load(&t.db).await.unwrap();
+    assert_eq!(days, set);
+    assert_eq!(days.for_kind(PollutionKind::Emissions), 7);
+    assert_eq!(days.for_kind(PollutionKind::Noise), 3);
+
+    // A kind's own figure removed: it follows the common one again.
+    set.per_kind.remove(&PollutionKind::Noise);
+    due_days::save(&t.db, &Origin::system(), &set)
+        .await
+        .unwrap();
+    assert_eq!(
+        due_days::load(&t.db)
+            .await
+            .unwrap()
+            .for_kind(PollutionKind::Noise),
+        7
+    );
+    // Out of range: the table refuses it and the figures stay as they were.
+    let bad = DueDays {
+        default: 0,
+        ..Default::default()
+    };
+    assert!(due_days::save(&t.db, &Origin::system(), &bad)
+        .await
+        .is_err());
+    assert_eq!(due_days::load(&t.db).await.unwrap(), set);
+
+    let history = audit::history(&t.db, "hotline_settings", "due_days")
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 2);
+    assert!(audit::verify(&t.db, |_| {}).await.unwrap().is_intact());
+}
+
 on_both_backends!(
+    due_days_are_set_per_kind_and_audited,
     a_report_opens_a_case_routed_to_its_province_and_keeps_the_reporter_apart,
     the_status_flow_records_every_step_and_feeds_the_three_counters,
     duplicates_are_suggested_and_merging_moves_the_reports,

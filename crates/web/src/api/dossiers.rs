@@ -1,20 +1,32 @@
-//! The procedures and dossiers API: the public catalogue with its versions, and the
-//! dossiers and their statistics inside the caller's scope.
+//! The procedures and dossiers API: the public catalogue with its versions, the dossiers
+//! and their statistics inside the caller's scope, and the writes: receiving a dossier at
+//! the desk and taking a step on it (the same checks and parsing as the dossier page).
 
 use super::{ApiQuery, ErrorBody};
 use crate::context::SignedIn;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::pages::dossiers::{dossier_scope, readable};
+use crate::pages::dossiers::desk::{
+    check_components, own_desk, parse_applicant, parse_date, take_step, StepOutcome,
+};
+use crate::pages::dossiers::{
+    dossier_scope, readable, refusal_key, UploadedForm, DOSSIER_EXTENSIONS,
+};
 use crate::AppState;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::Json;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::{IntoParams, ToSchema};
+use vanphong_core::dossier::Channel;
 use vanphong_core::ids::UnitId;
+use vanphong_store::blobs;
 use vanphong_store::dossiers::lists::{self, DossierFilter, GroupBy};
 use vanphong_store::dossiers::procedures;
 use vanphong_store::dossiers::Dossier;
+use vanphong_store::dossiers::{self, NewDossier, NewFile, Reception};
+use vanphong_store::StoreError;
 
 #[derive(Serialize, ToSchema)]
 pub struct ComponentBody {
@@ -272,6 +284,9 @@ pub struct DossierBody {
     /// `early`, `on_time` or `late` once finished.
     pub timeliness: Option<String>,
     pub fee: i64,
+    pub fee_paid: bool,
+    /// The day the clock stopped, while it is stopped (statuses 5, 6 and 8).
+    pub paused_on: Option<NaiveDate>,
     pub rating: Option<i64>,
     pub version: i64,
 }
@@ -298,6 +313,8 @@ impl From<Dossier> for DossierBody {
             returned_on: d.returned_on,
             timeliness: d.timeliness,
             fee: d.fee,
+            fee_paid: d.fee_paid,
+            paused_on: d.paused_on,
             rating: d.rating,
             version: d.version,
         }
@@ -480,4 +497,310 @@ pub async fn statistics(
             })
             .collect(),
     }))
+}
+
+/// A file the caller uploaded to `/api/v1/blobs`, referred to by its digest.
+#[derive(Deserialize, ToSchema)]
+pub struct DossierFileReference {
+    pub sha256: String,
+    /// The checklist line (0-based) the file belongs to, on reception.
+    pub component: Option<usize>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReceiveDossierRequest {
+    pub procedure_id: i64,
+    pub applicant_name: String,
+    #[serde(default)]
+    pub applicant_id_number: String,
+    /// 8 to 15 digits; its last four are the check on the public tracking page.
+    pub applicant_phone: String,
+    #[serde(default)]
+    pub applicant_email: String,
+    #[serde(default)]
+    pub applicant_address: String,
+    #[serde(default)]
+    pub subject: String,
+    /// ISO date, a working day; today when absent.
+    pub received_on: Option<String>,
+    /// Checklist lines (0-based) handed in on paper.
+    #[serde(default)]
+    pub provided: Vec<usize>,
+    #[serde(default)]
+    pub files: Vec<DossierFileReference>,
+}
+
+/// Resolves file references: only files this caller uploaded may be attached.
+async fn referenced_files(
+    state: &AppState,
+    ctx: &SignedIn,
+    references: &[DossierFileReference],
+    errors: &mut Vec<FieldError>,
+) -> AppResult<Vec<NewFile>> {
+    let mut files = Vec::new();
+    for (i, reference) in references.iter().enumerate() {
+        match blobs::uploaded_by(&state.db, &reference.sha256, ctx.user().id).await? {
+            // A dossier takes documents and scans only, whatever the blob store accepts.
+            Some(file_name)
+                if !DOSSIER_EXTENSIONS.contains(
+                    &file_name
+                        .rsplit_once('.')
+                        .map(|(_, e)| e.to_lowercase())
+                        .unwrap_or_default()
+                        .as_str(),
+                ) =>
+            {
+                errors.push(FieldError::new(
+                    &format!("files[{i}]"),
+                    "error.upload_type_not_allowed",
+                ))
+            }
+            Some(file_name) => files.push(NewFile {
+                blob: blobs::metadata(&state.db, &reference.sha256).await?,
+                file_name,
+                component: reference.component,
+            }),
+            None => errors.push(FieldError::new(
+                &format!("files[{i}]"),
+                "form.unknown_value",
+            )),
+        }
+    }
+    Ok(files)
+}
+
+/// Receives a dossier at the caller's one-stop desk (one-stop officers), with its
+/// appointment date. Files are uploaded first to `/api/v1/blobs` and referred to by digest.
+#[utoipa::path(post, path = "/api/v1/dossiers", tag = "dossiers", request_body = ReceiveDossierRequest,
+    responses((status = 201, body = DossierBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn receive_dossier(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    super::ApiJson(body): super::ApiJson<ReceiveDossierRequest>,
+) -> AppResult<(StatusCode, Json<DossierBody>)> {
+    let desk = own_desk(&state, &ctx).await?;
+    let mut errors = Vec::new();
+    let procedure = procedures::list(&state.db, false)
+        .await?
+        .into_iter()
+        .find(|p| p.id == body.procedure_id);
+    if procedure.is_none() {
+        errors.push(FieldError::new(
+            "procedure_id",
+            "dossiers.unknown_procedure",
+        ));
+    }
+    let mut form = UploadedForm::default();
+    for (k, v) in [
+        ("applicant_name", &body.applicant_name),
+        ("applicant_id_number", &body.applicant_id_number),
+        ("applicant_phone", &body.applicant_phone),
+        ("applicant_email", &body.applicant_email),
+        ("applicant_address", &body.applicant_address),
+        ("subject", &body.subject),
+    ] {
+        form.fields.insert(k.to_owned(), vec![v.clone()]);
+    }
+    let applicant = parse_applicant(&form, &mut errors);
+    let calendar = state.calendar().await?;
+    let received_on = match body.received_on.as_deref().map(parse_date) {
+        None => calendar.add_working_days(crate::vietnam_today(), 0).ok(),
+        Some(Some(Ok(d))) => Some(d),
+        Some(_) => {
+            errors.push(FieldError::new("received_on", "form.date_invalid"));
+            None
+        }
+    };
+    if let Some(d) = received_on {
+        if !calendar.is_working_day(d).unwrap_or(false) {
+            errors.push(FieldError::new("received_on", "dossiers.not_working_day"));
+        }
+    }
+    let files = referenced_files(&state, &ctx, &body.files, &mut errors).await?;
+    if let Some(p) = &procedure {
+        let version = procedures::version(&state.db, p.current_version_id).await?;
+        let components = version.components();
+        if body
+            .provided
+            .iter()
+            .chain(files.iter().filter_map(|f| f.component.as_ref()))
+            .any(|i| *i >= components.len())
+        {
+            errors.push(FieldError::new("provided", "form.unknown_value"));
+        }
+        check_components(&components, &body.provided, &files, &mut errors);
+    }
+    let (Some(procedure), Some(applicant), Some(received_on), true) =
+        (procedure, applicant, received_on, errors.is_empty())
+    else {
+        return Err(AppError::fields(errors));
+    };
+    let new = NewDossier {
+        procedure_id: procedure.id,
+        channel: Channel::Counter,
+        applicant_name: applicant.name,
+        applicant_id_number: applicant.id_number,
+        applicant_phone: applicant.phone,
+        applicant_email: applicant.email,
+        applicant_address: applicant.address,
+        subject: applicant.subject,
+        submitted_on: received_on,
+        provided: body.provided.clone(),
+        files,
+        reception: Some(Reception {
+            unit: desk,
+            user: Some(ctx.user().id),
+            on: received_on,
+        }),
+    };
+    match dossiers::submit(&state.db, &ctx.origin(), &calendar, &new).await {
+        Ok(d) => Ok((StatusCode::CREATED, Json(d.into()))),
+        Err(StoreError::Invalid(code)) => Err(AppError::field(
+            &code,
+            "procedure_id",
+            refusal_key(&code).unwrap_or("dossiers.transition_refused"),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct StepBody {
+    pub name: String,
+    /// Working days, 1 to 365.
+    pub days: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DossierStepRequest {
+    /// `accept`, `route`, `request_supplementation`, `resubmit`, `request_fee_payment`,
+    /// `confirm_fee_payment`, `stop`, `resume`, `refuse`, `withdraw`, `apologise`, `finish`,
+    /// `attach_result`, `return_result` or `rate`.
+    pub action: String,
+    /// The dossier's `version` as last read; another is 409 `stale`.
+    pub version: i64,
+    /// The note, reason or request that goes with the step (required for
+    /// `request_supplementation`, `request_fee_payment`, `stop`, `refuse`, `apologise`).
+    #[serde(default)]
+    pub note: String,
+    /// `accept`: the reception date (ISO, a working day); today when absent.
+    pub on: Option<String>,
+    /// `route`: the handling unit.
+    pub unit_id: Option<i64>,
+    /// `route`: up to five steps, one after the other.
+    #[serde(default)]
+    pub steps: Vec<StepBody>,
+    /// `apologise`: the new appointment date (ISO).
+    pub new_date: Option<String>,
+    /// `request_fee_payment`: the amount in đồng; the procedure's fee when absent.
+    pub amount: Option<i64>,
+    /// `rate`: 1 to 5.
+    pub rating: Option<i64>,
+    /// `finish`, `attach_result`, `resubmit`: files uploaded first to `/api/v1/blobs`.
+    #[serde(default)]
+    pub files: Vec<DossierFileReference>,
+}
+
+/// The form field that carries the note of each step on the dossier page.
+fn note_field(action: &str) -> &'static str {
+    match action {
+        "request_supplementation" => "supplementation_note",
+        "refuse" => "refusal_reason",
+        "apologise" => "reason",
+        "stop" => "stop_reason",
+        "request_fee_payment" => "fee_note",
+        _ => "note",
+    }
+}
+
+/// The API's name for a field of the page's form.
+fn api_field(field: &str) -> String {
+    if let Some(i) = field.strip_prefix("step_name_") {
+        return format!("steps[{i}].name");
+    }
+    if let Some(i) = field.strip_prefix("step_days_") {
+        return format!("steps[{i}].days");
+    }
+    match field {
+        "supplementation_note" | "refusal_reason" | "reason" | "stop_reason" | "fee_note" => {
+            "note".to_owned()
+        }
+        other => other.to_owned(),
+    }
+}
+
+/// Takes a step on a dossier: the same steps, permissions and checks as the dossier page.
+/// 404 outside the caller's scope, 403 when the caller may read but not take this step,
+/// 409 `stale` when the version is not the current one and 409 `dossier_transition` (or
+/// `dossier_withdrawn`, `rating_not_open`) when the dossier's status does not allow the
+/// step, 422 with field messages for bad input.
+#[utoipa::path(post, path = "/api/v1/dossiers/{id}/steps", tag = "dossiers", params(("id" = i64, Path)),
+    request_body = DossierStepRequest,
+    responses((status = 200, body = DossierBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn take_dossier_step(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path(id): Path<String>,
+    super::ApiJson(body): super::ApiJson<DossierStepRequest>,
+) -> AppResult<Json<DossierBody>> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let d = readable(&state, &ctx, id).await?;
+    let mut errors = Vec::new();
+    let files = referenced_files(&state, &ctx, &body.files, &mut errors).await?;
+    if !files.is_empty()
+        && !matches!(
+            body.action.as_str(),
+            "finish" | "attach_result" | "resubmit"
+        )
+    {
+        errors.push(FieldError::new("files", "form.unknown_value"));
+    }
+    if body.steps.len() > 5 {
+        errors.push(FieldError::new("steps", "form.too_long"));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::fields(errors));
+    }
+    let mut fields: HashMap<String, String> = HashMap::new();
+    fields.insert("action".into(), body.action.clone());
+    fields.insert("version".into(), body.version.to_string());
+    fields.insert(note_field(&body.action).into(), body.note.clone());
+    if let Some(on) = &body.on {
+        fields.insert("on".into(), on.clone());
+    }
+    if let Some(unit) = body.unit_id {
+        fields.insert("unit_id".into(), unit.to_string());
+    }
+    for (i, step) in body.steps.iter().enumerate() {
+        fields.insert(format!("step_name_{i}"), step.name.clone());
+        fields.insert(format!("step_days_{i}"), step.days.to_string());
+    }
+    if let Some(date) = &body.new_date {
+        fields.insert("new_date".into(), date.clone());
+    }
+    if let Some(amount) = body.amount {
+        // Written as digits; a negative amount is refused beside the field.
+        fields.insert("amount".into(), amount.to_string());
+    }
+    if let Some(rating) = body.rating {
+        fields.insert("rating".into(), rating.to_string());
+    }
+    match take_step(&state, &ctx, &d, fields, &files).await? {
+        StepOutcome::Done(after) => Ok(Json(after.into())),
+        StepOutcome::Refused { code, errors, .. } => match code.as_deref() {
+            Some(
+                code @ ("stale" | "dossier_transition" | "dossier_withdrawn" | "rating_not_open"),
+            ) => Err(AppError::Conflict {
+                code: code.to_owned(),
+            }),
+            _ => Err(AppError::Invalid {
+                code: code.unwrap_or_else(|| "validation".to_owned()),
+                fields: errors
+                    .into_iter()
+                    .map(|e| FieldError::new(&api_field(&e.field), &e.key))
+                    .collect(),
+            }),
+        },
+    }
 }

@@ -96,7 +96,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
             dossiers::announce_procedure
         ))
         .routes(routes!(dossiers::get_procedure))
-        .routes(routes!(dossiers::list_dossiers))
+        .routes(routes!(dossiers::list_dossiers, dossiers::receive_dossier))
+        .routes(routes!(dossiers::take_dossier_step))
         .routes(routes!(dossiers::statistics))
         .routes(routes!(dossiers::get_dossier))
         .routes(routes!(reports::review))

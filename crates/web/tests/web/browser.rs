@@ -24,6 +24,8 @@ use vanphong_store::{org, Backend};
 
 /// The one-stop desk in the browser (it uses the helpers below).
 mod dossiers;
+/// The hotline operator in the browser.
+mod hotline;
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";

@@ -385,6 +385,686 @@ async fn a_dossier_goes_from_the_counter_to_its_result(backend: Backend) {
     assert_eq!(admin_list.status(), StatusCode::FORBIDDEN);
 }
 
+/// Posts the result form of the dossier page (finish or attach_result) with these files.
+async fn send_result(
+    app: &TestApp,
+    client: &Client,
+    id: i64,
+    action: &str,
+    files: Vec<(&str, &[u8])>,
+) -> Response {
+    let version = vanphong_store::dossiers::get(&app.db.db, id)
+        .await
+        .unwrap()
+        .version;
+    let token = app.csrf(client, &format!("/dossiers/{id}")).await;
+    let mut form = reqwest::multipart::Form::new()
+        .text("version", version.to_string())
+        .text("action", action.to_owned())
+        .text("note", "Giấy phép đã ký");
+    for (name, bytes) in files {
+        form = form.part(
+            "files",
+            reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
+        );
+    }
+    client
+        .post(app.url(&format!("/dossiers/{id}/result?_csrf={token}")))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn page_of(client: &Client, app: &TestApp, path: &str) -> String {
+    client
+        .get(app.url(path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn fee_payment_stop_and_result_files_on_the_dossier_page(backend: Backend) {
+    // Files over 64 KiB are refused, to test the limit without sending megabytes.
+    let app = TestApp::start_with(backend, vanphong_web::WebConfig::default(), 64 * 1024).await;
+    let desk = desk(&app).await;
+    let procedure = announce(&app, &desk, "1.010727", "20").await;
+    let calendar = app.state.calendar().await.unwrap();
+    let on = calendar
+        .add_working_days(vanphong_web::vietnam_today(), 0)
+        .unwrap();
+    let response = receive(
+        &app,
+        &desk.officer,
+        procedure,
+        &on.to_string(),
+        &["0", "1"],
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let id = dossier_id(&response);
+    let code = vanphong_store::dossiers::get(&app.db.db, id)
+        .await
+        .unwrap()
+        .code;
+    let handling = desk.handling.to_string();
+    let routed = act(
+        &app,
+        &desk.officer,
+        id,
+        &[
+            ("action", "route"),
+            ("unit_id", &handling),
+            ("step_name_0", "Thẩm định"),
+            ("step_days_0", "5"),
+        ],
+    )
+    .await;
+    assert_eq!(routed.status(), StatusCode::SEE_OTHER);
+
+    // The handler asks for the fee: a bad amount and a missing note are refused beside the fields.
+    let page = page_of(&desk.specialist, &app, &format!("/dossiers/{id}")).await;
+    assert!(page.contains("value=\"request_fee_payment\""), "{page}");
+    assert!(page.contains("value=\"stop\""));
+    let bad = act(
+        &app,
+        &desk.specialist,
+        id,
+        &[("action", "request_fee_payment"), ("amount", "mười triệu")],
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad = bad.text().await.unwrap();
+    assert!(bad.contains("Số tiền không hợp lệ."), "{bad}");
+    assert_eq!(
+        vanphong_store::dossiers::get(&app.db.db, id)
+            .await
+            .unwrap()
+            .status,
+        4
+    );
+    let asked = act(
+        &app,
+        &desk.specialist,
+        id,
+        &[
+            ("action", "request_fee_payment"),
+            ("amount", "1.500.000"),
+            ("fee_note", "Nộp phí thẩm định vào tài khoản của Cục"),
+        ],
+    )
+    .await;
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    let d = vanphong_store::dossiers::get(&app.db.db, id).await.unwrap();
+    assert_eq!((d.status, d.fee, d.fee_paid), (6, 1_500_000, false));
+    let page = page_of(&desk.officer, &app, &format!("/dossiers/{id}")).await;
+    assert!(page.contains("Chờ nộp phí"), "{page}");
+    assert!(page.contains("id=\"paused\""));
+    assert!(page.contains("value=\"confirm_fee_payment\""));
+    assert!(!page.contains("value=\"finish\""));
+    // A stale form is a conflict and changes nothing.
+    let token = app.csrf(&desk.officer, &format!("/dossiers/{id}")).await;
+    let stale = desk
+        .officer
+        .post(app.url(&format!("/dossiers/{id}/act")))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("version", &(d.version - 1).to_string()),
+            ("action", "confirm_fee_payment"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let paid = act(
+        &app,
+        &desk.officer,
+        id,
+        &[
+            ("action", "confirm_fee_payment"),
+            ("note", "Biên lai 0012345"),
+        ],
+    )
+    .await;
+    assert_eq!(paid.status(), StatusCode::SEE_OTHER);
+    let d = vanphong_store::dossiers::get(&app.db.db, id).await.unwrap();
+    assert_eq!((d.status, d.fee_paid, d.paused_on), (4, true, None));
+
+    // Stopped, then resumed; a stop needs its reason.
+    let no_reason = act(&app, &desk.specialist, id, &[("action", "stop")]).await;
+    assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let stopped = act(
+        &app,
+        &desk.specialist,
+        id,
+        &[
+            ("action", "stop"),
+            ("stop_reason", "Chờ kết luận thanh tra"),
+        ],
+    )
+    .await;
+    assert_eq!(stopped.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        vanphong_store::dossiers::get(&app.db.db, id)
+            .await
+            .unwrap()
+            .status,
+        8
+    );
+    // The citizen sees the pause on the tracking page.
+    let citizen = TestApp::browser();
+    let track = |citizen: Client| {
+        let app = &app;
+        let code = code.clone();
+        async move {
+            let token = app.csrf(&citizen, "/public/tracking").await;
+            citizen
+                .post(app.url("/public/tracking"))
+                .form(&[
+                    ("_csrf", token.as_str()),
+                    ("code", &code),
+                    ("phone_tail", "5678"),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        }
+    };
+    let tracked = track(citizen.clone()).await;
+    assert!(tracked.contains("Dừng xử lý"), "{tracked}");
+    assert!(tracked.contains("id=\"clock-stopped\""));
+    assert!(!tracked.contains("id=\"result-ready\""));
+    let resumed = act(&app, &desk.specialist, id, &[("action", "resume")]).await;
+    assert_eq!(resumed.status(), StatusCode::SEE_OTHER);
+
+    // The result: a file of the wrong kind and one over the limit are refused, nothing recorded.
+    let page = page_of(&desk.specialist, &app, &format!("/dossiers/{id}")).await;
+    assert!(page.contains("id=\"form-finish\""), "{page}");
+    let wrong = send_result(
+        &app,
+        &desk.specialist,
+        id,
+        "finish",
+        vec![("giay-phep.pdf", PNG)],
+    )
+    .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong = wrong.text().await.unwrap();
+    assert!(
+        wrong.contains("Nội dung tệp không khớp với phần mở rộng"),
+        "{wrong}"
+    );
+    let script = send_result(
+        &app,
+        &desk.specialist,
+        id,
+        "finish",
+        vec![("ket-qua.sh", b"#!/bin/sh\n")],
+    )
+    .await;
+    assert_eq!(script.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut big = PDF.to_vec();
+    big.resize(100 * 1024, b' ');
+    let too_big = send_result(
+        &app,
+        &desk.specialist,
+        id,
+        "finish",
+        vec![("giay-phep.pdf", &big)],
+    )
+    .await;
+    assert_eq!(too_big.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(too_big
+        .text()
+        .await
+        .unwrap()
+        .contains("Tệp hoặc nội dung gửi lên quá lớn."));
+    let d = vanphong_store::dossiers::get(&app.db.db, id).await.unwrap();
+    assert_eq!(d.status, 4);
+    assert!(vanphong_store::dossiers::files(&app.db.db, id)
+        .await
+        .unwrap()
+        .is_empty());
+    // The desk may not finish for the handling unit.
+    let forbidden = send_result(
+        &app,
+        &desk.officer,
+        id,
+        "finish",
+        vec![("giay-phep.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(forbidden.status(), StatusCode::FORBIDDEN);
+
+    let finished = send_result(
+        &app,
+        &desk.specialist,
+        id,
+        "finish",
+        vec![("giay-phep.pdf", PDF)],
+    )
+    .await;
+    assert_eq!(finished.status(), StatusCode::SEE_OTHER);
+    // The desk adds the scan of the signed licence while the result waits.
+    let page = page_of(&desk.officer, &app, &format!("/dossiers/{id}")).await;
+    assert!(page.contains("id=\"form-attach_result\""), "{page}");
+    let empty = send_result(&app, &desk.officer, id, "attach_result", Vec::new()).await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty
+        .text()
+        .await
+        .unwrap()
+        .contains("Vui lòng chọn ít nhất một tệp kết quả."));
+    let added = send_result(
+        &app,
+        &desk.officer,
+        id,
+        "attach_result",
+        vec![("ban-chup.png", PNG)],
+    )
+    .await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let files = vanphong_store::dossiers::files(&app.db.db, id)
+        .await
+        .unwrap();
+    assert_eq!(
+        files
+            .iter()
+            .map(|f| (f.file_name.as_str(), f.stage.as_str()))
+            .collect::<Vec<_>>(),
+        [("giay-phep.pdf", "result"), ("ban-chup.png", "result")]
+    );
+    let download = desk
+        .officer
+        .get(app.url(&format!("/dossiers/{id}/files/{}", files[0].id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
+    let tracked = track(citizen.clone()).await;
+    assert!(tracked.contains("id=\"result-ready\""), "{tracked}");
+    assert!(tracked.contains("Đã nộp phí, tiếp tục xử lý"));
+
+    let events: Vec<_> = vanphong_store::dossiers::events(&app.db.db, id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "receive",
+            "route",
+            "request_fee_payment",
+            "confirm_fee_payment",
+            "stop",
+            "resume",
+            "finish",
+            "attach_result"
+        ]
+    );
+}
+
+/// An API key for a new user of `unit` with these roles.
+async fn unit_key(app: &TestApp, username: &str, roles: &[Role], unit: UnitId) -> String {
+    let user = app
+        .create_user(
+            username,
+            roles,
+            Some(unit),
+            vanphong_core::auth::Secrecy::Normal,
+        )
+        .await;
+    vanphong_store::api_keys::create(&app.db.db, &Origin::system(), "test", user.id)
+        .await
+        .unwrap()
+        .1
+}
+
+async fn upload_blob(app: &TestApp, key: &str, name: &str, bytes: &[u8]) -> String {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_owned()),
+    );
+    let response = Client::new()
+        .post(app.url("/api/v1/blobs"))
+        .bearer_auth(key)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["sha256"].as_str().unwrap().to_owned()
+}
+
+async fn the_api_receives_dossiers_and_takes_their_steps(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let desk = desk(&app).await;
+    let procedure = announce(&app, &desk, "1.010727", "20").await;
+    let units = org::units(&app.db.db).await.unwrap();
+    let one_stop = units
+        .iter()
+        .find(|u| u.name == "Bộ phận Một cửa")
+        .unwrap()
+        .id;
+    let officer = unit_key(&app, "motcua_api", &[Role::OneStopOfficer], one_stop).await;
+    let handler = unit_key(&app, "chuyenvien_api", &[Role::Specialist], desk.handling).await;
+    let outsider_unit = app.create_unit("Văn phòng", "VP", None).await;
+    let outsider = unit_key(&app, "vanphong_api", &[Role::Specialist], outsider_unit).await;
+    let api = Client::new();
+    let post = |path: String, key: String, body: serde_json::Value| {
+        let api = api.clone();
+        let url = app.url(&path);
+        async move {
+            let response = api
+                .post(url)
+                .bearer_auth(key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            let body: serde_json::Value = response.json().await.unwrap();
+            (status, body)
+        }
+    };
+
+    // Bad input: every field named, nothing saved.
+    let before = count(&app).await;
+    let (status, body) = post(
+        "/api/v1/dossiers".into(),
+        officer.clone(),
+        serde_json::json!({"procedure_id": procedure, "applicant_name": "", "applicant_phone": "12ab",
+            "received_on": "2026-09-02", "provided": [0]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["error"]["code"], "validation");
+    for field in ["applicant_name", "applicant_phone", "received_on", "file_1"] {
+        assert!(
+            body["error"]["fields"][field].is_string(),
+            "{field}: {body}"
+        );
+    }
+    let (status, body) = post(
+        "/api/v1/dossiers".into(),
+        officer.clone(),
+        serde_json::json!({"procedure_id": 999_999, "applicant_name": "Công ty TNHH Giấy Sài Gòn",
+            "applicant_phone": "0912 345 678", "provided": [0, 1]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["procedure_id"].is_string());
+    // Only a one-stop desk receives.
+    let (status, _) = post(
+        "/api/v1/dossiers".into(),
+        handler.clone(),
+        serde_json::json!({"procedure_id": procedure, "applicant_name": "Công ty TNHH Giấy Sài Gòn",
+            "applicant_phone": "0912 345 678", "provided": [0, 1]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(count(&app).await, before);
+
+    // Received with a file uploaded first; the component it belongs to is ticked.
+    let sha = upload_blob(&app, &officer, "de-nghi.pdf", PDF).await;
+    let (status, body) = post(
+        "/api/v1/dossiers".into(),
+        officer.clone(),
+        serde_json::json!({"procedure_id": procedure, "applicant_name": "Công ty TNHH Giấy Sài Gòn",
+            "applicant_phone": "0912 345 678", "subject": "Nhà máy giấy Mỹ Xuân", "provided": [1],
+            "files": [{"sha256": sha, "component": 0}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["status"], 2);
+    let id = body["id"].as_i64().unwrap();
+    let version = body["version"].as_i64().unwrap();
+    assert!(body["due_date"].is_string());
+    let files = vanphong_store::dossiers::files(&app.db.db, id)
+        .await
+        .unwrap();
+    assert_eq!(files[0].file_name, "de-nghi.pdf");
+    let step = |key: &String, body: serde_json::Value| {
+        post(format!("/api/v1/dossiers/{id}/steps"), key.clone(), body)
+    };
+
+    // Outside the scope: not found; inside it but not the desk's step: forbidden.
+    let (status, _) = step(
+        &outsider,
+        serde_json::json!({"action": "route", "version": version}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = post(
+        "/api/v1/dossiers/999999/steps".into(),
+        officer.clone(),
+        serde_json::json!({"action": "route", "version": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Bad route input: fields named as the API names them.
+    let (status, body) = step(
+        &officer,
+        serde_json::json!({"action": "route", "version": version,
+        "steps": [{"name": "", "days": 3}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["error"]["fields"]["unit_id"].is_string(), "{body}");
+    assert!(
+        body["error"]["fields"]["steps[0].name"].is_string(),
+        "{body}"
+    );
+    let (status, body) = step(
+        &officer,
+        serde_json::json!({"action": "route", "version": version,
+        "unit_id": desk.handling.0, "steps": [{"name": "Thẩm định", "days": 5}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], 4);
+    // The old version is stale now.
+    let (status, body) = step(
+        &handler,
+        serde_json::json!({"action": "stop", "version": version, "note": "Chờ thanh tra"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "stale");
+    let version = vanphong_store::dossiers::get(&app.db.db, id)
+        .await
+        .unwrap()
+        .version;
+    // The desk may not finish for the handling unit; accepting again is impossible.
+    let (status, _) = step(
+        &officer,
+        serde_json::json!({"action": "finish", "version": version}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = step(
+        &officer,
+        serde_json::json!({"action": "accept", "version": version}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "dossier_transition");
+    let (status, body) = step(
+        &officer,
+        serde_json::json!({"action": "fly", "version": version}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["code"], "unknown_step");
+
+    // Supplementation: the request needs its note; resubmitted at the desk.
+    let (status, body) = step(
+        &handler,
+        serde_json::json!({"action": "request_supplementation", "version": version}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["note"].is_string(), "{body}");
+    let (status, body) = step(
+        &handler,
+        serde_json::json!({"action": "request_supplementation", "version": version,
+        "note": "Bổ sung bản vẽ mặt bằng"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["status"].clone()),
+        (StatusCode::OK, serde_json::json!(5))
+    );
+    assert!(body["paused_on"].is_string());
+    let version = body["version"].as_i64().unwrap();
+    let drawing = upload_blob(&app, &officer, "ban-ve.pdf", &[PDF, b"% ban ve\n"].concat()).await;
+    let (status, body) = step(
+        &officer,
+        serde_json::json!({"action": "resubmit", "version": version,
+        "files": [{"sha256": drawing}]}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["status"].clone()),
+        (StatusCode::OK, serde_json::json!(4)),
+        "{body}"
+    );
+    let version = body["version"].as_i64().unwrap();
+
+    // Fee payment: a negative amount is refused beside the field.
+    let (status, body) = step(
+        &handler,
+        serde_json::json!({"action": "request_fee_payment", "version": version,
+        "amount": -5, "note": "Phí thẩm định"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["amount"].is_string(), "{body}");
+    let (status, body) = step(
+        &handler,
+        serde_json::json!({"action": "request_fee_payment", "version": version,
+        "amount": 1_500_000, "note": "Phí thẩm định"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (
+            body["status"].clone(),
+            body["fee"].clone(),
+            body["fee_paid"].clone()
+        ),
+        (
+            serde_json::json!(6),
+            serde_json::json!(1_500_000),
+            serde_json::json!(false)
+        )
+    );
+    let version = body["version"].as_i64().unwrap();
+    let (status, body) = step(
+        &officer,
+        serde_json::json!({"action": "confirm_fee_payment", "version": version,
+        "note": "Biên lai 0012345"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["status"].clone(), body["fee_paid"].clone()),
+        (
+            StatusCode::OK,
+            serde_json::json!(4),
+            serde_json::json!(true)
+        )
+    );
+    let version = body["version"].as_i64().unwrap();
+
+    // The result, with a file uploaded by the handler; a file another user uploaded is unknown.
+    let (status, body) = step(
+        &handler,
+        serde_json::json!({"action": "finish", "version": version,
+        "files": [{"sha256": drawing}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body["error"]["fields"]["files[0]"].is_string(), "{body}");
+    let licence = upload_blob(
+        &app,
+        &handler,
+        "giay-phep.pdf",
+        &[PDF, b"% giay phep\n"].concat(),
+    )
+    .await;
+    let (status, body) = step(
+        &handler,
+        serde_json::json!({"action": "finish", "version": version,
+        "note": "Đã cấp giấy phép", "files": [{"sha256": licence}]}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["status"].clone()),
+        (StatusCode::OK, serde_json::json!(9)),
+        "{body}"
+    );
+    assert!(body["timeliness"].is_string());
+    let version = body["version"].as_i64().unwrap();
+    let (status, body) = step(
+        &officer,
+        serde_json::json!({"action": "return_result", "version": version}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["status"].clone()),
+        (StatusCode::OK, serde_json::json!(10))
+    );
+    let stages: Vec<String> = vanphong_store::dossiers::files(&app.db.db, id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| format!("{}:{}", f.stage, f.file_name))
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "submission:de-nghi.pdf",
+            "supplementation:ban-ve.pdf",
+            "result:giay-phep.pdf"
+        ]
+    );
+    // Every step is on the timeline and in the audit trail.
+    let events = vanphong_store::dossiers::events(&app.db.db, id)
+        .await
+        .unwrap();
+    assert_eq!(
+        events.len(),
+        8,
+        "receive, route, supplementation asked and answered, fee asked and paid, finish, return"
+    );
+    let history = vanphong_store::audit::history(&app.db.db, "dossier", &id.to_string())
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 8);
+
+    // The OpenAPI document describes the new endpoints.
+    let doc: serde_json::Value = api
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["paths"]["/api/v1/dossiers"]["post"].is_object());
+    assert!(doc["paths"]["/api/v1/dossiers/{id}/steps"]["post"].is_object());
+}
+
 async fn bad_reception_input_is_refused_with_nothing_saved(backend: Backend) {
     let app = TestApp::start(backend).await;
     let desk = desk(&app).await;
@@ -1029,6 +1709,8 @@ async fn public_pages_are_rate_limited(backend: Backend) {
 
 on_both_backends!(
     a_dossier_goes_from_the_counter_to_its_result,
+    fee_payment_stop_and_result_files_on_the_dossier_page,
+    the_api_receives_dossiers_and_takes_their_steps,
     bad_reception_input_is_refused_with_nothing_saved,
     online_submissions_are_tracked_and_supplemented_online,
     the_catalogue_round_trips_through_xlsx,

@@ -584,7 +584,182 @@ async fn duplicates_are_suggested_on_the_case_page_and_merged_by_the_operator(ba
     assert!(!map.contains("tile"), "no tile server is needed");
 }
 
+async fn the_operator_attaches_a_call_to_an_existing_case_on_the_intake_form(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let p = places(&app).await;
+    let operator = app
+        .signed_in("tongdai", &[Role::HotlineOperator], None)
+        .await;
+    let first = case_id_of(&location(
+        &app.submit_hotline_report(&operator, &call_fields(&p)).await,
+    ));
+    let mut again = call_fields(&p);
+    again.retain(|(k, _)| *k != "description");
+    again.push((
+        "description",
+        "Suối Linh lại có nước thải đen, mùi hôi nồng nặc".into(),
+    ));
+    // The form offers the check, and a case number field, before anything is recorded.
+    let (_, form) = text(&operator, app.url("/hotline/new")).await;
+    assert!(form.contains("name=\"check_duplicates\""), "{form}");
+    // Asking for duplicates records nothing and offers the first case to choose.
+    let mut check = again.clone();
+    check.push(("check_duplicates", "1".into()));
+    let checked = app.submit_hotline_report(&operator, &check).await;
+    assert_eq!(checked.status(), StatusCode::OK);
+    let checked = checked.text().await.unwrap();
+    assert!(
+        checked.contains(&format!("name=\"join_case\" value=\"{first}\"")),
+        "{checked}"
+    );
+    assert!(
+        checked.contains("Suối Linh lại có nước thải đen"),
+        "the form keeps what was typed"
+    );
+    assert_eq!(app.hotline_count().await, 1);
+    // A case number that does not exist is refused beside the field, nothing stored.
+    let mut unknown = again.clone();
+    unknown.push(("join_case_number", "999999".into()));
+    let refused = app.submit_hotline_report(&operator, &unknown).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Không có vụ việc số này."));
+    let mut not_a_number = again.clone();
+    not_a_number.push(("join_case_number", "một".into()));
+    let refused = app.submit_hotline_report(&operator, &not_a_number).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.hotline_count().await, 1);
+    // Chosen: the report joins the first case, no new case is opened.
+    let mut join = again.clone();
+    join.push(("join_case", first.to_string()));
+    let joined = app.submit_hotline_report(&operator, &join).await;
+    assert_eq!(joined.status(), StatusCode::SEE_OTHER);
+    assert_eq!(case_id_of(&location(&joined)), first);
+    let (_, page) = text(&operator, app.url(&format!("/hotline/cases/{first}"))).await;
+    assert!(page.contains("Các phản ánh (2)"), "{page}");
+    // Still one case.
+    let cases = hotline::lists::count(&app.db.db, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(cases, 1);
+}
+
+async fn an_administrator_sets_the_due_days_for_new_cases(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let p = places(&app).await;
+    let admin = app.signed_in("quantri", &[Role::Administrator], None).await;
+    let operator = app
+        .signed_in("tongdai", &[Role::HotlineOperator], None)
+        .await;
+    // Only an administrator opens the settings.
+    let (status, _) = text(&operator, app.url("/admin/hotline-due-days")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, page) = text(&admin, app.url("/admin/hotline-due-days")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("value=\"10\""), "the built-in figure: {page}");
+    // Bad figures are refused beside their fields; nothing changes.
+    let refused = app
+        .post_form(
+            &admin,
+            "/admin/hotline-due-days",
+            "/admin/hotline-due-days",
+            &[("default", "0"), ("kind_noise", "mười")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = refused.text().await.unwrap();
+    assert_eq!(
+        refused.matches("Nhập số nguyên từ 1 đến 60.").count(),
+        2,
+        "{refused}"
+    );
+    let saved = app
+        .post_form(
+            &admin,
+            "/admin/hotline-due-days",
+            "/admin/hotline-due-days",
+            &[
+                ("default", "5"),
+                ("kind_waste_water", "2"),
+                ("kind_noise", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let history = vanphong_store::audit::history(&app.db.db, "hotline_settings", "due_days")
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1);
+
+    // A new waste-water case gets two working days; an emissions case the common five.
+    let calendar = app.state.calendar().await.unwrap();
+    let today = vanphong_web::vietnam_today();
+    let water = case_id_of(&location(
+        &app.submit_hotline_report(&operator, &call_fields(&p)).await,
+    ));
+    let case = hotline::case(&app.db.db, vanphong_core::ids::CaseId(water))
+        .await
+        .unwrap();
+    assert_eq!(case.due_date, calendar.add_working_days(today, 2).unwrap());
+    let mut smoke = call_fields(&p);
+    smoke.retain(|(k, _)| !matches!(*k, "kind" | "signs"));
+    smoke.push(("kind", "emissions".into()));
+    let air = case_id_of(&location(
+        &app.submit_hotline_report(&operator, &smoke).await,
+    ));
+    let case = hotline::case(&app.db.db, vanphong_core::ids::CaseId(air))
+        .await
+        .unwrap();
+    assert_eq!(case.due_date, calendar.add_working_days(today, 5).unwrap());
+}
+
+async fn the_map_draws_the_configured_tiles_under_the_points(backend: Backend) {
+    let layer = vanphong_web::tiles::TileLayer::parse(
+        "https://tiles.example.org/osm/{z}/{x}/{y}.png",
+        "© OpenStreetMap contributors",
+    )
+    .unwrap();
+    let config = vanphong_web::WebConfig {
+        map_tiles: Some(layer),
+        ..Default::default()
+    };
+    let app = TestApp::start_with(backend, config, 10 * 1024 * 1024).await;
+    let p = places(&app).await;
+    let operator = app
+        .signed_in("tongdai", &[Role::HotlineOperator], None)
+        .await;
+    let case = case_id_of(&location(
+        &app.submit_hotline_report(&operator, &call_fields(&p)).await,
+    ));
+    let response = operator.get(app.url("/hotline/map")).send().await.unwrap();
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        policy.contains("img-src 'self' data: https://tiles.example.org;"),
+        "{policy}"
+    );
+    let map = response.text().await.unwrap();
+    // The tiles of Vietnam at zoom 6, among them Đồng Nai's, and the point on top.
+    assert_eq!(
+        map.matches("<image href=\"https://tiles.example.org/osm/6/")
+            .count(),
+        8,
+        "{map}"
+    );
+    assert!(map.contains("https://tiles.example.org/osm/6/50/30.png"));
+    assert!(map.find("<image").unwrap() < map.find(&format!("/hotline/cases/{case}")).unwrap());
+    assert!(map.contains("© OpenStreetMap contributors"));
+}
+
 on_both_backends!(
+    the_map_draws_the_configured_tiles_under_the_points,
+    the_operator_attaches_a_call_to_an_existing_case_on_the_intake_form,
+    an_administrator_sets_the_due_days_for_new_cases,
     a_call_is_taken_and_the_reporter_is_seen_only_by_operators_until_shared,
     bad_input_on_the_operator_form_is_refused_beside_its_field_and_nothing_is_stored,
     the_public_form_takes_reports_without_an_account_and_tracks_them,

@@ -4,8 +4,8 @@
 
 use super::procedures::text_area;
 use super::{
-    day, desk_unit, dossier_scope, may_handle, may_receive, money, read_upload, readable,
-    refusal_key, status_label, timeliness_label, UploadedForm,
+    day, desk_unit, dossier_scope, may_handle, may_receive, may_take, money, parse_money,
+    read_upload, readable, refusal_key, status_label, timeliness_label, UploadedForm,
 };
 use crate::context::SignedIn;
 use crate::error::{AppError, AppResult, FieldError};
@@ -54,12 +54,16 @@ pub fn router() -> Router<AppState> {
             "/dossiers/{id}/resubmit",
             post(resubmit_at_desk).layer(DefaultBodyLimit::disable()),
         )
+        .route(
+            "/dossiers/{id}/result",
+            post(upload_result).layer(DefaultBodyLimit::disable()),
+        )
         .route("/dossiers/{id}/receipt.pdf", get(receipt))
         .route("/dossiers/{id}/apology.pdf", get(apology_slip))
         .route("/dossiers/{id}/files/{file}", get(download))
 }
 
-fn parse_date(value: &str) -> Option<Result<NaiveDate, ()>> {
+pub fn parse_date(value: &str) -> Option<Result<NaiveDate, ()>> {
     let value = value.trim();
     if value.is_empty() {
         return None;
@@ -290,7 +294,7 @@ async fn list_page(
                     th { (t(lang, "dossiers.status")) }
                 } }
                 tbody { @for d in &list {
-                    @let overdue = d.status().is_open() && d.status() != DossierStatus::SupplementationRequested && d.due_date.is_some_and(|due| due < today);
+                    @let overdue = d.status().is_open() && !d.status().clock_stopped() && d.due_date.is_some_and(|due| due < today);
                     tr class=[overdue.then_some("deadline-overdue")] {
                         td { a href={ "/dossiers/" (d.id) } { (d.code) } }
                         td { (d.procedure_name) }
@@ -410,7 +414,7 @@ async fn new_page(
 }
 
 /// The officer's desk: their own unit, where they may receive.
-async fn own_desk(state: &AppState, ctx: &SignedIn) -> AppResult<UnitId> {
+pub async fn own_desk(state: &AppState, ctx: &SignedIn) -> AppResult<UnitId> {
     let unit = ctx.user().unit_id.ok_or(AppError::Forbidden)?;
     let tree = org::unit_tree(&state.db).await?;
     ctx.authorize(Action::ReceiveDossier, Target::in_unit(unit), &tree)?;
@@ -681,6 +685,7 @@ async fn render_dossier(
             dt { (t(lang, "procedures.fee")) } dd { (money(d.fee)) @if d.fee_paid { " · " (t(lang, "dossiers.fee_paid")) } }
             @if !d.refusal_reason.is_empty() { dt { (t(lang, "dossiers.refusal_reason")) } dd { (d.refusal_reason) } }
             @if let Some(r) = d.rating { dt { (t(lang, "dossiers.rating")) } dd { (r) "/5 " (d.rating_note) } }
+            @if d.status().clock_stopped() { @if let Some(p) = d.paused_on { dt { (t(lang, "dossiers.clock_stopped_on")) } dd #paused { (day(Some(p))) } } }
         }
         @if d.received_on.is_some() { p { a href={ "/dossiers/" (d.id) "/receipt.pdf" } { (t(lang, "dossiers.print_receipt")) } } }
         h2 { (t(lang, "dossiers.checklist")) }
@@ -720,10 +725,41 @@ async fn render_dossier(
                     button type="submit" { (t(lang, "dossiers.route")) }
                 }))
             }
-            @if (desk || handler) && allowed(&d, DossierAction::Finish) && (handler || d.handling_unit_id.is_none()) {
-                (form("finish", html! {
+            @if may_take("finish", desk, handler, &d) == Some(true) && allowed(&d, DossierAction::Finish) {
+                (result_form(ctx, &d, "finish", errors))
+            }
+            @if may_take("attach_result", desk, handler, &d) == Some(true) && allowed(&d, DossierAction::AttachResult) {
+                (result_form(ctx, &d, "attach_result", errors))
+            }
+            @if (desk || handler) && allowed(&d, DossierAction::RequestFeePayment) {
+                (form("request_fee_payment", html! {
+                    h3 { (t(lang, "dossiers.request_fee_payment")) }
+                    (Field::text("amount", t(lang, "dossiers.fee_amount"), "").hint(t(lang, "dossiers.fee_amount_hint")).render(lang, errors))
+                    (text_area(lang, errors, "fee_note", t(lang, "dossiers.fee_note"), "", None))
+                    button type="submit" { (t(lang, "dossiers.request_fee_payment")) }
+                }))
+            }
+            @if (desk || handler) && allowed(&d, DossierAction::ConfirmFeePayment) {
+                (form("confirm_fee_payment", html! {
+                    h3 { (t(lang, "dossiers.confirm_fee_payment")) }
+                    p.muted { (t(lang, "dossiers.clock_resumes")) }
+                    (Field::text("note", t(lang, "dossiers.payment_reference"), "").render(lang, errors))
+                    button type="submit" { (t(lang, "dossiers.confirm_fee_payment")) }
+                }))
+            }
+            @if (desk || handler) && allowed(&d, DossierAction::Stop) {
+                (form("stop", html! {
+                    h3 { (t(lang, "dossiers.stop")) }
+                    (text_area(lang, errors, "stop_reason", t(lang, "dossiers.stop_reason"), "", None))
+                    button.danger type="submit" { (t(lang, "dossiers.stop")) }
+                }))
+            }
+            @if (desk || handler) && allowed(&d, DossierAction::Resume) {
+                (form("resume", html! {
+                    h3 { (t(lang, "dossiers.resume")) }
+                    p.muted { (t(lang, "dossiers.clock_resumes")) }
                     (Field::text("note", t(lang, "dossiers.note"), "").render(lang, errors))
-                    button type="submit" { (t(lang, "dossiers.finish")) }
+                    button type="submit" { (t(lang, "dossiers.resume")) }
                 }))
             }
             @if (desk || handler) && allowed(&d, DossierAction::RequestSupplementation) {
@@ -806,15 +842,55 @@ async fn act(
     Path(id): Path<i64>,
     Form(fields): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let form = ActForm::new(fields);
+    // Steps with files come through the multipart forms.
+    if matches!(
+        fields.get("action").map(String::as_str),
+        Some("attach_result" | "resubmit")
+    ) {
+        return Err(AppError::invalid("unknown_step"));
+    }
     let d = readable(&state, &ctx, id).await?;
-    let desk = may_receive(&state, &ctx, &d).await?;
-    let handler = may_handle(&state, &ctx, &d).await?;
-    let allowed_here = match form.action.as_str() {
-        "accept" | "route" | "return_result" | "withdraw" | "rate" => desk,
-        "finish" => handler || (desk && d.handling_unit_id.is_none()),
-        "request_supplementation" | "refuse" | "apologise" => desk || handler,
-        _ => return Err(AppError::invalid("unknown_step")),
+    match take_step(&state, &ctx, &d, fields, &[]).await? {
+        StepOutcome::Done(_) => {
+            Ok(Redirect::to(&format!("/dossiers/{id}?saved=1")).into_response())
+        }
+        StepOutcome::Refused { status, errors, .. } => {
+            let d = dossiers::get(&state.db, id).await?;
+            render_dossier(&state, &ctx, d, &errors, false, status).await
+        }
+    }
+}
+
+/// How a step on a dossier ended.
+pub enum StepOutcome {
+    Done(Dossier),
+    /// Nothing was changed; the errors go beside the fields (`action` for the step as a
+    /// whole). `code` is the store's refusal code when the store refused.
+    Refused {
+        status: StatusCode,
+        errors: Vec<FieldError>,
+        code: Option<String>,
+    },
+}
+
+/// Takes one step on a dossier the user may read, from the step's fields as a form sends
+/// them (`action`, `version`, and the step's own fields), with files already stored for
+/// the steps that take them (`finish`, `attach_result`, `resubmit`). The dossier page and
+/// the API both come here, so the same permission checks and the same parsing apply.
+/// Forbidden and unknown steps are errors; refusals are an outcome.
+pub async fn take_step(
+    state: &AppState,
+    ctx: &SignedIn,
+    d: &Dossier,
+    fields: HashMap<String, String>,
+    files: &[dossiers::NewFile],
+) -> AppResult<StepOutcome> {
+    let form = ActForm::new(fields);
+    let id = d.id;
+    let desk = may_receive(state, ctx, d).await?;
+    let handler = may_handle(state, ctx, d).await?;
+    let Some(allowed_here) = may_take(&form.action, desk, handler, d) else {
+        return Err(AppError::invalid("unknown_step"));
     };
     if !allowed_here {
         return Err(AppError::Forbidden);
@@ -838,7 +914,7 @@ async fn act(
                     today
                 }
             };
-            let unit = desk_unit(&ctx, &d).ok_or(AppError::Forbidden)?;
+            let unit = desk_unit(ctx, d).ok_or(AppError::Forbidden)?;
             if errors.is_empty() {
                 Some(
                     dossiers::accept(
@@ -935,6 +1011,66 @@ async fn act(
             ),
             None => None,
         },
+        "request_fee_payment" => {
+            let amount_text = form.get("amount").trim();
+            let amount = if amount_text.is_empty() {
+                None
+            } else {
+                match parse_money(amount_text) {
+                    Some(a) => Some(a),
+                    None => {
+                        errors.push(FieldError::new("amount", "dossiers.fee_invalid"));
+                        None
+                    }
+                }
+            };
+            let note = required("fee_note", 2000, &mut errors);
+            match (note, errors.is_empty()) {
+                (Some(note), true) => Some(
+                    dossiers::request_fee_payment(
+                        &state.db,
+                        &origin,
+                        id,
+                        form.version,
+                        amount,
+                        &note,
+                        today,
+                    )
+                    .await,
+                ),
+                _ => None,
+            }
+        }
+        "confirm_fee_payment" => Some(
+            dossiers::confirm_fee_payment(
+                &state.db,
+                &origin,
+                &calendar,
+                id,
+                form.version,
+                &optional_line(form.get("note")),
+                today,
+            )
+            .await,
+        ),
+        "stop" => match required("stop_reason", 2000, &mut errors) {
+            Some(reason) => {
+                Some(dossiers::stop(&state.db, &origin, id, form.version, &reason, today).await)
+            }
+            None => None,
+        },
+        "resume" => Some(
+            dossiers::resume(
+                &state.db,
+                &origin,
+                &calendar,
+                id,
+                form.version,
+                &optional_line(form.get("note")),
+                today,
+            )
+            .await,
+        ),
         "refuse" => match required("refusal_reason", 2000, &mut errors) {
             Some(reason) => {
                 Some(dossiers::refuse(&state.db, &origin, id, form.version, &reason, today).await)
@@ -984,8 +1120,33 @@ async fn act(
                 &origin,
                 id,
                 form.version,
-                &[],
-                &text::normalize(form.get("note")),
+                files,
+                &optional_line(form.get("note")),
+                today,
+            )
+            .await,
+        ),
+        "attach_result" => Some(
+            dossiers::attach_result(
+                &state.db,
+                &origin,
+                id,
+                form.version,
+                files,
+                &optional_line(form.get("note")),
+                today,
+            )
+            .await,
+        ),
+        "resubmit" => Some(
+            dossiers::resubmit(
+                &state.db,
+                &origin,
+                &calendar,
+                id,
+                Some(form.version),
+                files,
+                &optional_line(form.get("note")),
                 today,
             )
             .await,
@@ -1009,29 +1170,98 @@ async fn act(
         }
         _ => None,
     };
-    let status = match result {
-        Some(Ok(after)) => {
-            let _ = after;
-            return Ok(Redirect::to(&format!("/dossiers/{id}?saved=1")).into_response());
-        }
+    let (status, code) = match result {
+        Some(Ok(after)) => return Ok(StepOutcome::Done(after)),
         Some(Err(StoreError::Stale)) => {
             errors.push(FieldError::new("action", "form.stale"));
-            StatusCode::CONFLICT
+            (StatusCode::CONFLICT, Some("stale".to_owned()))
         }
         Some(Err(StoreError::Invalid(code))) => {
             let field = match code.as_str() {
                 "not_working_day" | "apology_not_later" if form.action == "apologise" => "new_date",
                 "not_working_day" => "on",
+                "result_files_missing" => "files",
                 _ => "action",
             };
             errors.push(FieldError::new(
                 field,
                 refusal_key(&code).unwrap_or("dossiers.transition_refused"),
             ));
-            StatusCode::UNPROCESSABLE_ENTITY
+            (StatusCode::UNPROCESSABLE_ENTITY, Some(code))
         }
         Some(Err(e)) => return Err(e.into()),
-        None => StatusCode::UNPROCESSABLE_ENTITY,
+        None => (StatusCode::UNPROCESSABLE_ENTITY, None),
+    };
+    Ok(StepOutcome::Refused {
+        status,
+        errors,
+        code,
+    })
+}
+
+/// An optional one-line note: normalised and cut to a sensible length.
+fn optional_line(value: &str) -> String {
+    text::normalize(value).chars().take(1000).collect()
+}
+
+/// The form that sends result files: with the finishing step, or later while the result
+/// waits at the desk.
+fn result_form(ctx: &SignedIn, d: &Dossier, action: &str, errors: &[FieldError]) -> maud::Markup {
+    let lang = ctx.lang;
+    let (title, button) = match action {
+        "finish" => ("dossiers.finish", "dossiers.finish"),
+        _ => ("dossiers.attach_result", "dossiers.attach_result"),
+    };
+    html! {
+        form.action #{ "form-" (action) } method="post" action={ "/dossiers/" (d.id) "/result?_csrf=" (ctx.csrf_token) } enctype="multipart/form-data" {
+            h3 { (t(lang, title)) }
+            input type="hidden" name="version" value=(d.version);
+            input type="hidden" name="action" value=(action);
+            div.field {
+                label for={ "f-result-" (action) } { (t(lang, "dossiers.result_files")) }
+                input id={ "f-result-" (action) } type="file" name="files" multiple required[action == "attach_result"] accept=".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx" aria-describedby={ "h-result-" (action) };
+                p.hint id={ "h-result-" (action) } { (t(lang, "dossiers.result_files_hint")) }
+                @for e in errors.iter().filter(|e| e.field == "files") { p.error role="alert" { (t(lang, &e.key)) } }
+            }
+            (Field::text("note", t(lang, "dossiers.note"), "").render(lang, &[]))
+            button type="submit" { (t(lang, button)) }
+        }
+    }
+}
+
+/// Finishes the handling with its result files, or adds result files to a processed
+/// dossier. Each file is streamed into the blob store and checked; any refused file
+/// refuses the whole form with the message beside the input, and nothing is recorded.
+async fn upload_result(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path(id): Path<i64>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let d = readable(&state, &ctx, id).await?;
+    let form = read_upload(&state, multipart).await?;
+    let action = form.get("action").to_owned();
+    if !matches!(action.as_str(), "finish" | "attach_result") {
+        return Err(AppError::invalid("unknown_step"));
+    }
+    let desk = may_receive(&state, &ctx, &d).await?;
+    let handler = may_handle(&state, &ctx, &d).await?;
+    if may_take(&action, desk, handler, &d) != Some(true) {
+        return Err(AppError::Forbidden);
+    }
+    let (status, errors) = if form.errors.is_empty() {
+        let fields: HashMap<String, String> = ["action", "version", "note"]
+            .into_iter()
+            .map(|k| (k.to_owned(), form.get(k).to_owned()))
+            .collect();
+        match take_step(&state, &ctx, &d, fields, &form.files).await? {
+            StepOutcome::Done(_) => {
+                return Ok(Redirect::to(&format!("/dossiers/{id}?saved=1")).into_response())
+            }
+            StepOutcome::Refused { status, errors, .. } => (status, errors),
+        }
+    } else {
+        (StatusCode::UNPROCESSABLE_ENTITY, form.errors.clone())
     };
     let d = dossiers::get(&state.db, id).await?;
     render_dossier(&state, &ctx, d, &errors, false, status).await

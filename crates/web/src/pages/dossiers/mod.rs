@@ -112,6 +112,41 @@ pub async fn may_handle(
         .is_ok())
 }
 
+/// Who may take a step on a dossier, by the step's name (`None` for an unknown step): the
+/// desk receives, routes, returns and records withdrawals and ratings; the handling unit
+/// finishes (the desk too when no unit was chosen); either may ask for supplementation or
+/// payment, stop and resume, refuse, apologise and add result files. The page and the API
+/// both ask here.
+pub fn may_take(action: &str, desk: bool, handler: bool, dossier: &Dossier) -> Option<bool> {
+    Some(match action {
+        "accept" | "route" | "return_result" | "withdraw" | "rate" | "resubmit" => desk,
+        "finish" => handler || (desk && dossier.handling_unit_id.is_none()),
+        "request_supplementation"
+        | "refuse"
+        | "apologise"
+        | "request_fee_payment"
+        | "confirm_fee_payment"
+        | "stop"
+        | "resume"
+        | "attach_result" => desk || handler,
+        _ => return None,
+    })
+}
+
+/// Reads an amount of money as typed (`1.500.000`, `1 500 000`, `1500000 đ`).
+pub fn parse_money(value: &str) -> Option<i64> {
+    let digits: String = value
+        .trim()
+        .trim_end_matches('đ')
+        .chars()
+        .filter(|c| !matches!(c, '.' | ' ' | ','))
+        .collect();
+    if digits.is_empty() || digits.len() > 15 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
 pub fn status_label(lang: Lang, status: DossierStatus) -> &'static str {
     t(lang, &format!("dossier_status.{}", status.code()))
 }
@@ -141,7 +176,8 @@ pub fn money(amount: i64) -> String {
 }
 
 /// The kinds of file a dossier accepts: documents and scans.
-const DOSSIER_EXTENSIONS: &[&str] = &["pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx"];
+pub const DOSSIER_EXTENSIONS: &[&str] =
+    &["pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx"];
 
 /// A multipart form read whole: its text fields and its files, already stored and checked.
 #[derive(Default)]
@@ -258,6 +294,8 @@ pub fn refusal_key(code: &str) -> Option<&'static str> {
         "rating_range" | "rating_not_open" => "dossiers.rating_refused",
         "date_out_of_calendar" => "dossiers.date_out_of_calendar",
         "decision_before_previous" => "procedures.decision_before_previous",
+        "fee_negative" => "dossiers.fee_invalid",
+        "result_files_missing" => "dossiers.result_files_missing",
         _ => return None,
     })
 }

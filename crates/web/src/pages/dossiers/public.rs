@@ -289,6 +289,12 @@ async fn render_tracking(
                     @if d.due_date.is_some() { dt { (t(lang, "dossiers.appointment")) } dd { (day(d.apology_date.or(d.due_date))) } }
                     @if !d.refusal_reason.is_empty() { dt { (t(lang, "dossiers.refusal_reason")) } dd { (d.refusal_reason) } }
                 }
+                @if d.status() == DossierStatus::Processed {
+                    p.alert.ok #result-ready role="status" { (t(lang, "public.result_ready")) }
+                }
+                @if d.status().clock_stopped() && d.status() != DossierStatus::SupplementationRequested {
+                    p.muted #clock-stopped { (t(lang, "public.clock_stopped")) }
+                }
                 ol.timeline { @for e in events {
                     li { (day(Some(e.occurred_on))) " — " (t(lang, &format!("dossier_action.{}", e.action))) @if !e.note.is_empty() { ": " (e.note) } }
                 } }

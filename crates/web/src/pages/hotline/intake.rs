@@ -1,6 +1,7 @@
 //! Taking reports: the operator's form for a phone call (keyboard first, the caller in a
 //! protected section), the press and social-media form, the public web form (no account,
-//! rate-limited, with a honeypot) and the public tracking page.
+//! rate-limited, with a honeypot) and the public tracking page. The operator may ask for
+//! likely duplicates on the form and add the report to an existing case before recording it.
 
 use super::{
     access, kind_label, parse_report, read_form, stamp, status_label, Intake, Places, ReportFields,
@@ -18,7 +19,9 @@ use axum::Router;
 use maud::{html, Markup};
 use serde::Deserialize;
 use vanphong_core::hotline::attributes;
+use vanphong_core::hotline::duplicates::Candidate;
 use vanphong_core::hotline::{CaseStatus, PollutionKind, TrackingCode};
+use vanphong_core::ids::CaseId;
 use vanphong_store::hotline;
 
 pub fn router() -> Router<AppState> {
@@ -227,6 +230,63 @@ async fn render_operator(
     errors: &[FieldError],
     status: StatusCode,
 ) -> AppResult<Response> {
+    render_operator_with(state, ctx, intake, fields, errors, None, status).await
+}
+
+/// The case to join, as the operator chose it on the form: a suggestion or a number typed.
+fn chosen_case(fields: &ReportFields) -> &str {
+    let picked = fields.get("join_case");
+    if picked.is_empty() {
+        fields.get("join_case_number").trim()
+    } else {
+        picked
+    }
+}
+
+/// The duplicates part of the intake form: the cases suggested for what was typed (after
+/// the operator asked for them), each to choose, a new case by default, and a field for a
+/// case number the operator knows.
+fn duplicates_fields(
+    lang: Lang,
+    fields: &ReportFields,
+    errors: &[FieldError],
+    suggestions: Option<&[hotline::Suggestion]>,
+) -> Markup {
+    let picked = fields.get("join_case");
+    html! {
+        fieldset #duplicates {
+            legend { (t(lang, "hotline.duplicates_on_intake")) }
+            @match suggestions {
+                Some([]) => { p.muted #no-duplicates { (t(lang, "hotline.no_duplicates")) } }
+                Some(list) => {
+                    p.hint { (t(lang, "hotline.duplicates_choose_hint")) }
+                    div.field {
+                        label.inline { input type="radio" name="join_case" value="" checked[picked.is_empty()]; " " (t(lang, "hotline.new_case")) }
+                        @for s in list {
+                            label.inline {
+                                input type="radio" name="join_case" value=(s.case_id) checked[picked == s.case_id.to_string()];
+                                " #" (s.case_id) " " (s.title) " · " (status_label(lang, s.status)) " · " (crate::vietnam_time(s.received_at))
+                            }
+                        }
+                    }
+                }
+                None => { p.hint { (t(lang, "hotline.duplicates_hint")) } }
+            }
+            button type="submit" name="check_duplicates" value="1" formnovalidate accesskey="d" { (t(lang, "hotline.check_duplicates")) }
+            (Field::text("join_case_number", t(lang, "hotline.join_case_number"), fields.get("join_case_number")).kind("number").hint(t(lang, "hotline.join_case_number_hint")).render(lang, errors))
+        }
+    }
+}
+
+async fn render_operator_with(
+    state: &AppState,
+    ctx: &RequestContext,
+    intake: Intake,
+    fields: &ReportFields,
+    errors: &[FieldError],
+    suggestions: Option<&[hotline::Suggestion]>,
+    status: StatusCode,
+) -> AppResult<Response> {
     let lang = ctx.lang;
     let places = Places::load(state).await?;
     let (title, channels): (&str, Vec<(String, String)>) = match intake {
@@ -277,6 +337,7 @@ async fn render_operator(
                 (report_fields(lang, &places, fields, errors, false))
                 div.field.check { label { input type="checkbox" name="inter_provincial" value="1" checked[fields.get("inter_provincial") == "1"]; " " (t(lang, "hotline.inter_provincial")) } }
             }
+            (duplicates_fields(lang, fields, errors, suggestions))
             button.primary type="submit" accesskey="s" { (t(lang, "hotline.take")) }
         }
     };
@@ -318,6 +379,16 @@ async fn take_report(
     };
     let places = Places::load(&state).await?;
     let parsed = parse_report(&fields, intake, &places, evidence, &mut errors);
+    let join_case = match chosen_case(&fields) {
+        "" => None,
+        number => match number.parse::<i64>() {
+            Ok(id) if id > 0 => Some(CaseId(id)),
+            _ => {
+                errors.push(FieldError::new("join_case_number", "form.not_a_number"));
+                None
+            }
+        },
+    };
     let Some(mut report) = parsed.filter(|_| errors.is_empty()) else {
         return render_operator(
             &state,
@@ -329,9 +400,71 @@ async fn take_report(
         )
         .await;
     };
+    if fields.get("check_duplicates") == "1" {
+        // The operator asked for likely duplicates before recording: the form comes back
+        // with them to choose from. Nothing is recorded yet.
+        let candidate = Candidate {
+            kind: report.kind,
+            province: report.location.province,
+            commune: report.location.commune,
+            coordinates: report.location.coordinates,
+            received_at: vanphong_store::now(),
+            text: &report.description,
+        };
+        let suggestions = hotline::suggest_duplicates(&state.db, &candidate, None, 5).await?;
+        let errors = if report.evidence.is_empty() {
+            Vec::new()
+        } else {
+            vec![FieldError::new("evidence", "hotline.evidence_again")]
+        };
+        return render_operator_with(
+            &state,
+            &ctx,
+            intake,
+            &fields,
+            &errors,
+            Some(&suggestions),
+            StatusCode::OK,
+        )
+        .await;
+    }
+    report.join_case = join_case;
     stamp(&state, &mut report).await?;
     report.received_by = Some(ctx.user().id);
-    let submitted = hotline::submit(&state.db, &ctx.origin(), &report).await?;
+    let submitted = match hotline::submit(&state.db, &ctx.origin(), &report).await {
+        Ok(submitted) => submitted,
+        Err(vanphong_store::StoreError::NotFound) if join_case.is_some() => {
+            let errors = [FieldError::new(
+                "join_case_number",
+                "hotline.join_case_unknown",
+            )];
+            return render_operator(
+                &state,
+                &ctx,
+                intake,
+                &fields,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Err(vanphong_store::StoreError::Invalid(code)) if code == "hotline_case_final" => {
+            let errors = [FieldError::new(
+                "join_case_number",
+                "error.hotline_case_final",
+            )];
+            return render_operator(
+                &state,
+                &ctx,
+                intake,
+                &fields,
+                &errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok(Redirect::to(&format!(
         "/hotline/cases/{}?taken={}",
         submitted.case_id, submitted.tracking_code

@@ -5,6 +5,7 @@
 
 pub mod cases;
 pub mod intake;
+pub mod settings;
 pub mod stats;
 
 use crate::context::RequestContext;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(intake::router())
         .merge(cases::router())
         .merge(stats::router())
+        .merge(settings::router())
 }
 
 /// How the signed-in user relates to the hotline; refuses those with no part in it.
@@ -422,12 +424,14 @@ pub fn parse_report(
     })
 }
 
-/// Sets the reception time and the due date from the working-day calendar.
+/// Sets the reception time and the due date from the working-day calendar, with the
+/// working days an administrator set for the report's kind.
 pub async fn stamp(state: &AppState, report: &mut NewReport) -> AppResult<()> {
     report.received_at = vanphong_store::now();
     let received_on = (report.received_at + chrono::Duration::hours(7)).date_naive();
     let calendar = state.calendar().await?;
-    report.due_date =
-        rules::due_date(&calendar, received_on).map_err(|e| AppError::Internal(e.into()))?;
+    let days = vanphong_store::hotline::due_days::load(&state.db).await?;
+    report.due_date = rules::due_date(&calendar, received_on, days.for_kind(report.kind))
+        .map_err(|e| AppError::Internal(e.into()))?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Seeing the hotline: the statistics page (by month, kind, province, channel and status;
 //! times to verify, handle and respond) with charts drawn on the server as SVG, the monthly
-//! province summary (page and export), and a map of cases that needs no tile server.
+//! province summary (page and export), and a map of cases that needs no tile server (and
+//! uses the operator's tiles when a tile server is configured).
 
 use super::{access, channel_label, kind_label, start_of_vietnam_day, status_label, Places};
 use crate::context::SignedIn;
@@ -362,6 +363,50 @@ pub fn map_svg(lang: Lang, facts: &[CaseFact]) -> String {
     svg
 }
 
+/// The same points on the operator's map tiles (Web Mercator at a zoom that shows the
+/// whole country), the tiles as images under the points. If the tile server cannot be
+/// reached, the background and the points remain.
+pub fn tiled_map_svg(lang: Lang, facts: &[CaseFact], layer: &crate::tiles::TileLayer) -> String {
+    use crate::tiles::{covering, project};
+    let (left, top) = project(NORTH, WEST);
+    let (right, bottom) = project(SOUTH, EAST);
+    let (width, height) = (right - left, bottom - top);
+    let mut svg = format!(
+        "<svg class=\"map\" role=\"img\" aria-label=\"{}\" viewBox=\"{left:.1} {top:.1} {width:.1} {height:.1}\" width=\"{width:.0}\" height=\"{height:.0}\" xmlns=\"http://www.w3.org/2000/svg\"><rect x=\"{left:.1}\" y=\"{top:.1}\" width=\"{width:.1}\" height=\"{height:.1}\" fill=\"#eef4f7\"/>",
+        escape(t(lang, "hotline.map"))
+    );
+    for (x, y, px, py) in covering(left, top, right, bottom) {
+        svg.push_str(&format!(
+            "<image href=\"{}\" x=\"{px}\" y=\"{py}\" width=\"256\" height=\"256\"/>",
+            escape(&layer.url(crate::tiles::ZOOM, x, y))
+        ));
+    }
+    for f in facts {
+        let (Some(lat), Some(long)) = (f.latitude, f.longitude) else {
+            continue;
+        };
+        if !(SOUTH..=NORTH).contains(&lat) || !(WEST..=EAST).contains(&long) {
+            continue;
+        }
+        let (x, y) = project(lat, long);
+        let open = CaseStatus::parse(&f.status)
+            .map(|s| s.is_open())
+            .unwrap_or(false);
+        let kind = PollutionKind::parse(&f.kind)
+            .map(|k| kind_label(lang, k))
+            .unwrap_or("");
+        svg.push_str(&format!(
+            "<a href=\"/hotline/cases/{}\"><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"{}\" fill-opacity=\"0.8\" stroke=\"#fff\"><title>#{} {}</title></circle></a>",
+            f.id,
+            if open { "#c0392b" } else { "#2f6f4f" },
+            f.id,
+            escape(kind)
+        ));
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
 async fn map(
     State(state): State<AppState>,
     ctx: SignedIn,
@@ -378,7 +423,13 @@ async fn map(
     let body = html! {
         h1 { (t(lang, "hotline.map")) " " (year) }
         p.hint { (t(lang, "hotline.map_hint")) }
-        (PreEscaped(map_svg(lang, &facts)))
+        @match &state.config.map_tiles {
+            Some(layer) => {
+                (PreEscaped(tiled_map_svg(lang, &facts, layer)))
+                @if !layer.attribution.is_empty() { p.attribution.muted { (layer.attribution) } }
+            }
+            None => { (PreEscaped(map_svg(lang, &facts))) }
+        }
     };
     Ok(page(&ctx, t(lang, "hotline.map"), body).into_response())
 }
