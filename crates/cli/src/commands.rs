@@ -207,7 +207,7 @@ async fn serve(db: Db, blobs: BlobStore, server: &Server) -> anyhow::Result<()> 
     tokio::spawn(reminders(state.clone()));
     tokio::spawn(search_catch_up(state.clone()));
     // The weekly, monthly and quarterly reports; once per period whatever the number of
-    // nodes. It waits (with one warning) while no review source is set.
+    // nodes, computed by the store for the whole agency.
     tokio::spawn(vanphong_web::report_export::periodic::schedule(
         state.clone(),
     ));

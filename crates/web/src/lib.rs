@@ -110,8 +110,14 @@ impl AppState {
         self.review_source.set(source).is_ok()
     }
 
+    /// Where reports take their review from: the one set, or else the store's
+    /// computation for the whole agency (`StoreReviews`).
     pub fn review_source(&self) -> Option<&dyn report_export::periodic::ReviewSource> {
-        self.review_source.get().map(|source| source.as_ref())
+        Some(
+            self.review_source
+                .get_or_init(|| Arc::new(report_export::periodic::StoreReviews(self.db.clone())))
+                .as_ref(),
+        )
     }
 
     /// The working-day calendar with the administrators' overrides. Built on first use (the

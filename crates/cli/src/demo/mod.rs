@@ -250,6 +250,9 @@ mod tests {
         let mut options = hotline::HotlineOptions::for_year(2020);
         options.scale = 0.2;
         hotline::load_hotline(&t.db, &demo, &options).await.unwrap();
+        let records = records::load_records(&t.db, &demo, 2020, 0.05, year_end)
+            .await
+            .unwrap();
 
         let scope = ReportScope::agency(
             vanphong_core::ids::UserId(1),
@@ -277,6 +280,8 @@ mod tests {
             "hotline_press_reports",
             "hotline_cases",
             "hotline_cases_resolved",
+            "archive_files_received",
+            "news_articles_published",
         ] {
             let figure = review.figure(key).unwrap();
             let Value::Count(n) = figure.value else {
@@ -292,6 +297,15 @@ mod tests {
         assert_eq!(
             review.figure("deputy_questions").unwrap().value,
             Value::Count(12)
+        );
+        // The archive and news figures are the records the demo loaded.
+        assert_eq!(
+            review.figure("news_articles_published").unwrap().value,
+            Value::Count(records.news_published as i64)
+        );
+        assert_eq!(
+            review.figure("archive_files_received").unwrap().value,
+            Value::Count(records.files_received as i64)
         );
         // Reports (type BC) are a few per cent of the outgoing documents: a twentieth of
         // the year may have none, but the figure still equals its list.

@@ -83,7 +83,7 @@ async fn bucket_counts(
     buckets: &Buckets,
 ) -> StoreResult<Vec<Vec<f64>>> {
     let mut out = vec![vec![0.0; buckets.starts.len()]; keys.len()];
-    let Some(sql) = source.sql(db.backend(), scope) else {
+    let Some(sql) = source.sql(scope) else {
         return Ok(out);
     };
     let conditions: Vec<String> = keys
@@ -154,7 +154,7 @@ async fn grouped(
     group: &str,
     conditions: &[&str],
 ) -> StoreResult<Vec<(String, Vec<i64>)>> {
-    let Some(sql) = source.sql(db.backend(), scope) else {
+    let Some(sql) = source.sql(scope) else {
         return Ok(Vec::new());
     };
     let columns: Vec<String> = conditions
@@ -348,7 +348,7 @@ pub async fn charts(
         ),
     ));
 
-    if source_visible(db, Source::HotlineCases, scope) {
+    if source_visible(Source::HotlineCases, scope) {
         let by_kind = grouped(
             db,
             Source::HotlineCases,
@@ -413,8 +413,8 @@ pub async fn charts(
     Ok(out)
 }
 
-fn source_visible(db: &Db, source: Source, scope: &ReportScope) -> bool {
-    source.sql(db.backend(), scope).is_some()
+fn source_visible(source: Source, scope: &ReportScope) -> bool {
+    source.sql(scope).is_some()
 }
 
 /// Lead work due in the period that was late, by unit: finished after its due date, or

@@ -106,9 +106,9 @@ pub enum Source {
     HotlineReports,
     /// Hotline cases (merged duplicates left out) by reception moment.
     HotlineCases,
-    /// Files received into the archive: the `records` branch adds them (see [`records_branch_source`]).
+    /// Work files received into the agency archive, by the day received.
     ArchiveFiles,
-    /// News articles published: the `records` branch adds them (see [`records_branch_source`]).
+    /// News articles published, by the publication moment.
     NewsArticles,
 }
 
@@ -118,8 +118,8 @@ pub enum RecordKind {
     Document,
     Dossier,
     HotlineCase,
-    /// Filled in once the `records` branch is merged (archive files, news articles).
-    Other,
+    WorkFile,
+    NewsArticle,
 }
 
 /// How a source's date column is typed.
@@ -147,25 +147,41 @@ pub struct SourceSql {
     pub record_kind: RecordKind,
 }
 
-/// THE LEAD FILLS THIS IN when the `records` branch (news articles, work files and the
-/// archive handover) is merged: return the [`SourceSql`] of archive files received
-/// (`Source::ArchiveFiles`: the handover's date, the receiving archive's unit in the
-/// reader's scope) and of news articles published (`Source::NewsArticles`: the
-/// publication moment). Until then both figures are 0 and their record lists are empty:
-/// no number is made up.
-pub fn records_branch_source(
-    source: Source,
-    backend: Backend,
-    scope: &ReportScope,
-) -> Option<SourceSql> {
-    let _ = (source, backend, scope);
-    None
+/// The sources of the records kept by `work_files` and `news`: files received into the
+/// agency archive (by the day the archive received them, in units of the reader's scope)
+/// and news articles published (by the publication moment, while they are published; news
+/// is public, so every reader sees the same count).
+fn records_source(source: Source, scope: &ReportScope) -> Option<SourceSql> {
+    match source {
+        Source::ArchiveFiles => Some(SourceSql {
+            from: "work_files f LEFT JOIN units u ON u.id = f.unit_id".into(),
+            date: "f.received_on",
+            date_kind: DateKind::Day,
+            base: crate::work_files::WorkFileScope {
+                units: scope.documents.units.clone(),
+            }
+            .condition(),
+            columns: "f.id, f.code, f.title, f.received_on, COALESCE(u.name, ''), f.status",
+            order: "f.received_on, f.id",
+            record_kind: RecordKind::WorkFile,
+        }),
+        Source::NewsArticles => Some(SourceSql {
+            from: "news_articles a".into(),
+            date: "a.published_at",
+            date_kind: DateKind::Moment,
+            base: "a.status = 'published'".into(),
+            columns: "a.id, a.slug, a.title, a.published_at, '', a.status",
+            order: "a.published_at, a.id",
+            record_kind: RecordKind::NewsArticle,
+        }),
+        _ => None,
+    }
 }
 
 impl Source {
     /// The source's SQL for `scope`; `None` when the reader may not see it at all or the
     /// table is not there yet.
-    pub fn sql(self, backend: Backend, scope: &ReportScope) -> Option<SourceSql> {
+    pub fn sql(self, scope: &ReportScope) -> Option<SourceSql> {
         let documents = crate::documents::scope_condition(&scope.documents, scope.user);
         Some(match self {
             Self::Incoming => SourceSql {
@@ -237,9 +253,7 @@ impl Source {
                     record_kind: RecordKind::HotlineCase,
                 }
             }
-            Self::ArchiveFiles | Self::NewsArticles => {
-                return records_branch_source(self, backend, scope)
-            }
+            Self::ArchiveFiles | Self::NewsArticles => return records_source(self, scope),
         })
     }
 }
@@ -514,7 +528,7 @@ async fn count_source(
     scope: &ReportScope,
 ) -> StoreResult<Vec<(&'static str, i64, i64)>> {
     let defs: Vec<&FigureDef> = FIGURES.iter().filter(|f| f.source == source).collect();
-    let Some(sql) = source.sql(db.backend(), scope) else {
+    let Some(sql) = source.sql(scope) else {
         return Ok(defs.iter().map(|d| (d.key, 0, 0)).collect());
     };
     let previous = period.previous();
@@ -729,7 +743,7 @@ pub async fn figure_records(
     page: PageRequest,
 ) -> StoreResult<RecordPage> {
     let def = figure_def(key).ok_or(StoreError::NotFound)?;
-    let Some(sql) = def.source.sql(db.backend(), scope) else {
+    let Some(sql) = def.source.sql(scope) else {
         return Ok(RecordPage {
             total: 0,
             rows: Vec::new(),

@@ -5,8 +5,9 @@
 //! number of nodes, and a failed run is given back so the next attempt retries it.
 //! [`generate`] is also what the archive page calls to make a report on demand.
 //!
-//! The review itself comes from a [`ReviewSource`], set once at start-up with
-//! `AppState::set_review_source`: the web crate renders, the store computes.
+//! The review itself comes from a [`ReviewSource`]: [`StoreReviews`] (the store's
+//! computation for the whole agency) unless another was set with
+//! `AppState::set_review_source` (tests count and fix their reviews that way).
 
 use super::{format_date, period_title, ExportError, ReportHeading};
 use crate::i18n::{t, Lang};
@@ -28,6 +29,22 @@ use vanphong_store::{jobs, org, StoreError};
 pub trait ReviewSource: Send + Sync {
     /// The review of `period` as the whole agency sees it (no unit left out).
     fn review(&self, period: Period) -> BoxFuture<'_, anyhow::Result<Review>>;
+}
+
+/// The store's review of a period for the whole agency: every unit, every secrecy level
+/// counted (reports carry counts and aggregates, never a classified document's content).
+pub struct StoreReviews(pub vanphong_store::Db);
+
+impl ReviewSource for StoreReviews {
+    fn review(&self, period: Period) -> BoxFuture<'_, anyhow::Result<Review>> {
+        Box::pin(async move {
+            let scope = vanphong_store::reports::ReportScope::agency(
+                UserId(0),
+                vanphong_core::auth::Secrecy::TopSecret,
+            );
+            Ok(vanphong_store::reports::review(&self.0, period, &scope).await?)
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

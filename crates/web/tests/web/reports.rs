@@ -403,7 +403,91 @@ async fn the_dashboard_numbers_open_their_records(backend: Backend) {
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }
 
+/// The review the page shows downloads as PDF, DOCX and XLSX with the same figures; a bad
+/// period is refused and a reader without reports gets nothing.
+async fn the_review_downloads_as_pdf_docx_and_xlsx(backend: Backend) {
+    use calamine::{Data, Reader, Xlsx};
+    let app = TestApp::start(backend).await;
+    let (office, _, _) = setup(&app).await;
+    let leader = app
+        .signed_in("lanhdao", &[Role::AgencyLeader], Some(office))
+        .await;
+    let page = leader
+        .get(app.url("/reports?kind=year&year=2020"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("href=\"/reports/review.pdf?from=2020-01-01&amp;to=2020-12-31\""));
+    let download = |format: &str| {
+        leader
+            .get(app.url(&format!(
+                "/reports/review.{format}?from=2020-01-01&to=2020-12-31"
+            )))
+            .send()
+    };
+    let pdf = download("pdf").await.unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("bao-cao-20200101-20201231.pdf"));
+    let text = super::report_archive::pdf_text(&pdf.bytes().await.unwrap());
+    assert!(text.contains("BÁO CÁO"), "{text}");
+    assert!(text.contains("2020"), "{text}");
+    let docx = download("docx").await.unwrap();
+    assert_eq!(docx.status(), StatusCode::OK);
+    let text = super::report_archive::docx_document(&docx.bytes().await.unwrap());
+    assert!(text.contains("BÁO CÁO") && text.contains("2020"), "{text}");
+    let xlsx = download("xlsx").await.unwrap();
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    let bytes = xlsx.bytes().await.unwrap();
+    let mut workbook = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let first = workbook.sheet_names()[0].clone();
+    let range = workbook.worksheet_range(&first).unwrap();
+    // Three documents arrived in 2020, one in 2019: both figures are in the summary.
+    let received_row = range
+        .rows()
+        .find(|row| {
+            row.iter().any(
+                |cell| matches!(cell, Data::String(s) if s.contains("Văn bản đến đã tiếp nhận")),
+            )
+        })
+        .expect("the incoming figure's row");
+    let numbers: Vec<f64> = received_row
+        .iter()
+        .filter_map(|cell| match cell {
+            Data::Float(f) => Some(*f),
+            Data::Int(i) => Some(*i as f64),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(&numbers[..2], &[3.0, 1.0], "{received_row:?}");
+
+    let unknown = download("exe").await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    let bad = leader
+        .get(app.url("/reports/review.pdf?from=2020-12-31&to=2020-01-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let clerk = app
+        .signed_in("vanthu", &[Role::RecordsClerk], Some(office))
+        .await;
+    let refused = clerk
+        .get(app.url("/reports/review.pdf?kind=year&year=2020"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
 on_both_backends!(
+    the_review_downloads_as_pdf_docx_and_xlsx,
     the_review_page_its_records_and_the_api_agree,
     a_bad_period_is_refused_beside_its_field,
     a_unit_leader_sees_their_unit_and_is_told_what_is_left_out,

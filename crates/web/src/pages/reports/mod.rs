@@ -231,7 +231,8 @@ pub fn record_url(row: &RecordRow) -> Option<String> {
         RecordKind::Document => Some(format!("/documents/{}", row.id)),
         RecordKind::Dossier => Some(format!("/dossiers/{}", row.id)),
         RecordKind::HotlineCase => Some(format!("/hotline/cases/{}", row.id)),
-        RecordKind::Other => None,
+        RecordKind::WorkFile => Some(format!("/files/{}", row.id)),
+        RecordKind::NewsArticle => Some(format!("/news/{}", row.id)),
     }
 }
 
@@ -256,7 +257,8 @@ pub fn status_text(lang: Lang, row: &RecordRow) -> String {
             None => return row.status.clone(),
         },
         RecordKind::HotlineCase => format!("hotline.status.{}", row.status),
-        RecordKind::Other => return row.status.clone(),
+        RecordKind::WorkFile => format!("files.status.{}", row.status),
+        RecordKind::NewsArticle => format!("news.status.{}", row.status),
     };
     if crate::i18n::has(lang, &key) {
         t(lang, &key).to_owned()

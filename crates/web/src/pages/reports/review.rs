@@ -25,6 +25,7 @@ use vanphong_store::reports::{self, PageRequest};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/reports", get(review_page))
+        .route("/reports/review.{format}", get(export_review))
         .route("/reports/records/{key}", get(records_page))
 }
 
@@ -195,9 +196,14 @@ async fn review_page(
         h1 { (title) ": " (period_title(lang, &period)) }
         p.lead { (t(lang, "report.compared_with")) " " (period_title(lang, &review.previous)) "." }
         (picker(lang, &input, Some(&period), &[]))
-        // The lead wires the PDF, DOCX and XLSX exports of this review here (the `exports`
-        // branch); the period is in the data attributes.
-        div.report-exports id="report-exports" data-from=(period.start) data-to=(period.end) {}
+        // The same review, as the reader sees it, as a Decree 30 report to edit or file.
+        p.report-exports id="report-exports" {
+            (t(lang, "report.download")) " "
+            @for (format, label) in [("pdf", "PDF"), ("docx", "DOCX (Word)"), ("xlsx", "XLSX (Excel)")] {
+                a.button.secondary href={ "/reports/review." (format) "?" (period_query(&period)) } download { (label) } " "
+            }
+            a href="/reports/archive" { (t(lang, "report.archive_link")) }
+        }
         (review_markup(lang, &review))
     };
     Ok(page(
@@ -273,4 +279,55 @@ async fn records_page(
         (records_markup(lang, &records.rows, records.total, page_number, &base))
     };
     Ok(page(&ctx, &title, content).into_response())
+}
+
+/// The review the reader sees, as PDF, DOCX or XLSX: the same figures and charts as the
+/// page, laid out as a Decree 30 report (the number left for the clerk who issues it).
+async fn export_review(
+    State(state): State<AppState>,
+    ctx: SignedIn,
+    Path(format): Path<String>,
+    Query(input): Query<PeriodInput>,
+) -> AppResult<Response> {
+    use crate::report_export::{self, periodic};
+    use axum::http::header;
+    let content_type = match format.as_str() {
+        "pdf" => "application/pdf",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => return Err(AppError::NotFound),
+    };
+    let scope = report_scope(&state, &ctx).await?;
+    let lang = ctx.lang;
+    let today = crate::vietnam_today();
+    let period = input.parse(today).map_err(AppError::fields)?;
+    let review = reports::review(&state.db, period, &scope).await?;
+    let heading = periodic::heading_for(&state, &period, today, lang)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?;
+    let render_format = format.clone();
+    let bytes = tokio::task::spawn_blocking(move || match render_format.as_str() {
+        "pdf" => report_export::pdf(&review, &heading, lang),
+        "docx" => report_export::docx(&review, &heading, lang),
+        _ => report_export::xlsx(&review, &heading, lang),
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?
+    .map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?;
+    let name = format!(
+        "bao-cao-{}-{}.{format}",
+        period.start.format("%Y%m%d"),
+        period.end.format("%Y%m%d")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
