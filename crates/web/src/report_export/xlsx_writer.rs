@@ -242,13 +242,13 @@ mod tests {
         assert!(title.contains("Tổng kết công tác năm 2020"), "{title}");
         let incoming = rows
             .iter()
-            .find(|r| r[1] == "report.figure.incoming_received")
+            .find(|r| r[1] == t(Lang::Vi, "report.figure.incoming_received"))
             .unwrap();
         assert_eq!(incoming[2], Data::Float(18_935.0));
         assert_eq!(incoming[3], Data::Float(17_020.0));
         let rate = rows
             .iter()
-            .find(|r| r[1] == "report.figure.incoming_on_time_rate")
+            .find(|r| r[1] == t(Lang::Vi, "report.figure.incoming_on_time_rate"))
             .unwrap();
         assert!((rate[2].as_f64().unwrap() - 0.842).abs() < 1e-9);
         // The bar chart's sheet: categories and two series.
