@@ -220,7 +220,7 @@ async fn bytes(client: &Client, app: &TestApp, path: &str, content_type: &str) -
 }
 
 /// The text of every page of a PDF, as a reader's copy and paste would give it.
-fn pdf_text(bytes: &[u8]) -> String {
+pub(crate) fn pdf_text(bytes: &[u8]) -> String {
     assert!(bytes.starts_with(b"%PDF-"));
     let document = lopdf::Document::load_mem(bytes).expect("the PDF parses");
     let pages: Vec<u32> = document.get_pages().keys().copied().collect();

@@ -180,11 +180,7 @@ async fn a_failed_run_is_given_back_and_the_next_pass_retries_it(backend: Backen
     assert_eq!(runs.iter().filter(|r| r.report_id.is_some()).count(), 3);
 }
 
-pub(crate) fn pdf_text(bytes: &[u8]) -> String {
-    let document = lopdf::Document::load_mem(bytes).unwrap();
-    let pages: Vec<u32> = document.get_pages().keys().copied().collect();
-    document.extract_text(&pages).unwrap()
-}
+pub(crate) use crate::registers::pdf_text;
 
 pub(crate) fn docx_document(bytes: &[u8]) -> String {
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
