@@ -2,8 +2,8 @@
 //! monthly volumes add up to the figures of incoming and outgoing documents, the hotline
 //! charts to the cases received, the procedures chart to the dossiers received.
 
-use super::{bind_bounds, bounds, figure_def, Bound, DateKind, ReportScope, Source};
-use crate::db::{Backend, Db};
+use super::{bind_bounds, bounds, Bound, Counts, ReportScope, Source};
+use crate::db::Db;
 use crate::dossiers::lists::{self as dossier_lists, GroupBy};
 use crate::error::StoreResult;
 use chrono::{Datelike, Duration, NaiveDate};
@@ -62,73 +62,15 @@ impl Buckets {
     }
 }
 
-/// The day expression of a source's date column.
-fn day_expression(backend: Backend, kind: DateKind, column: &str) -> String {
-    match (kind, backend) {
-        (DateKind::Day, _) => column.to_owned(),
-        (DateKind::Moment, Backend::Sqlite) => format!("date({column}, '+7 hours')"),
-        (DateKind::Moment, Backend::Postgres) => {
-            format!("CAST(({column} AT TIME ZONE 'UTC') + INTERVAL '7 hours' AS DATE)")
+/// A figure's daily counts (from the review's one pass over its source) summed per bucket.
+fn bucket_sums(counts: &Counts, key: &str, buckets: &Buckets) -> Vec<f64> {
+    let mut out = vec![0.0; buckets.starts.len()];
+    for (day, count) in counts.daily(key) {
+        if let Some(index) = buckets.index(*day) {
+            out[index] += *count as f64;
         }
     }
-}
-
-/// Counts of the figures `keys` (all of `source`) per bucket of the period.
-async fn bucket_counts(
-    db: &Db,
-    source: Source,
-    period: &Period,
-    scope: &ReportScope,
-    keys: &[&str],
-    buckets: &Buckets,
-) -> StoreResult<Vec<Vec<f64>>> {
-    let mut out = vec![vec![0.0; buckets.starts.len()]; keys.len()];
-    let Some(sql) = source.sql(scope) else {
-        return Ok(out);
-    };
-    let conditions: Vec<String> = keys
-        .iter()
-        .map(|key| {
-            figure_def(key)
-                .map(|def| super::condition_sql(def, db.backend()))
-                .unwrap_or_else(|| "1 = 0".into())
-        })
-        .collect();
-    let day = day_expression(db.backend(), sql.date_kind, sql.date);
-    let columns: Vec<String> = conditions
-        .iter()
-        .map(|c| format!("COUNT(CASE WHEN {c} THEN 1 END)"))
-        .collect();
-    let date = sql.date;
-    let query = format!(
-        "SELECT {day} AS day, {} FROM {} WHERE {date} >= $1 AND {date} < $2 AND {} GROUP BY {day}",
-        columns.join(", "),
-        sql.from,
-        sql.base
-    );
-    let (low, high) = bounds(sql.date_kind, period.start, period.end);
-    let rows: Vec<(Option<NaiveDate>, Vec<i64>)> = on_pool!(db, pool => {
-        let raw = bind_bounds!(sqlx::query(&query), &[low, high]).fetch_all(pool).await?;
-        let mut rows = Vec::with_capacity(raw.len());
-        for row in raw {
-            let day: Option<NaiveDate> = row.try_get(0)?;
-            let mut counts = Vec::with_capacity(keys.len());
-            for i in 0..keys.len() {
-                counts.push(row.try_get::<i64, usize>(i + 1)?);
-            }
-            rows.push((day, counts));
-        }
-        rows
-    });
-    for (day, counts) in rows {
-        let Some(index) = day.and_then(|d| buckets.index(d)) else {
-            continue;
-        };
-        for (series, count) in counts.into_iter().enumerate() {
-            out[series][index] += count as f64;
-        }
-    }
-    Ok(out)
+    out
 }
 
 fn rates(numerators: &[f64], denominators: &[f64]) -> Vec<f64> {
@@ -243,33 +185,90 @@ fn bars(
     }
 }
 
-/// Every chart of the review, each with the section it belongs to.
-pub async fn charts(
-    db: &Db,
+/// Counts per group (label, one count per condition), largest first.
+type Grouped = Vec<(String, Vec<i64>)>;
+
+/// What the charts read from the database beside the review's daily counts.
+pub(crate) struct Queried {
+    overdue_by_unit: Chart,
+    procedures: Vec<(String, Vec<i64>)>,
+    /// By kind, by province, by status; `None` for a reader with no part in the hotline.
+    hotline: Option<[Grouped; 3]>,
+}
+
+/// The charts' own queries, run at the same time (each on its own connection).
+pub(crate) async fn query(db: &Db, period: &Period, scope: &ReportScope) -> StoreResult<Queried> {
+    let procedures = async {
+        let statistics = dossier_lists::statistics(
+            db,
+            &scope.dossiers,
+            period.start,
+            period.end,
+            GroupBy::Procedure,
+        )
+        .await?;
+        let mut procedures: Vec<(String, Vec<i64>)> = statistics
+            .into_iter()
+            .filter(|row| row.key != "total")
+            .map(|row| (row.label, vec![row.submitted, row.early + row.on_time]))
+            .collect();
+        procedures.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then_with(|| a.0.cmp(&b.0)));
+        Ok::<_, crate::error::StoreError>(procedures)
+    };
+    let hotline = async {
+        if !source_visible(Source::HotlineCases, scope) {
+            return Ok(None);
+        }
+        let (kind, province, status) = futures::try_join!(
+            grouped(
+                db,
+                Source::HotlineCases,
+                period,
+                scope,
+                "c.kind",
+                &["1 = 1"]
+            ),
+            grouped(
+                db,
+                Source::HotlineCases,
+                period,
+                scope,
+                "u.name",
+                &["1 = 1"]
+            ),
+            grouped(
+                db,
+                Source::HotlineCases,
+                period,
+                scope,
+                "c.status",
+                &["1 = 1"]
+            ),
+        )?;
+        Ok(Some([kind, province, status]))
+    };
+    let (overdue_by_unit, procedures, hotline) =
+        futures::try_join!(overdue_by_unit(db, period, scope), procedures, hotline)?;
+    Ok(Queried {
+        overdue_by_unit,
+        procedures,
+        hotline,
+    })
+}
+
+/// Every chart of the review, each with the section it belongs to: the charts over time
+/// from the review's daily `counts` (so their bars add up to the figures), the others from
+/// what [`query`] read.
+pub(crate) fn charts(
     period: &Period,
-    scope: &ReportScope,
-) -> StoreResult<Vec<(&'static str, Chart)>> {
+    counts: &Counts,
+    queried: Queried,
+) -> Vec<(&'static str, Chart)> {
     let buckets = Buckets::of(period);
     let mut out = Vec::new();
 
-    let incoming = bucket_counts(
-        db,
-        Source::Incoming,
-        period,
-        scope,
-        &["incoming_received"],
-        &buckets,
-    )
-    .await?;
-    let outgoing = bucket_counts(
-        db,
-        Source::Outgoing,
-        period,
-        scope,
-        &["outgoing_issued"],
-        &buckets,
-    )
-    .await?;
+    let incoming = bucket_sums(counts, "incoming_received", &buckets);
+    let outgoing = bucket_sums(counts, "outgoing_issued", &buckets);
     out.push((
         "documents",
         Chart {
@@ -277,31 +276,21 @@ pub async fn charts(
             kind: ChartKind::Columns,
             categories: buckets.labels(),
             series: vec![
-                series("report.series.incoming", incoming[0].clone()),
-                series("report.series.outgoing", outgoing[0].clone()),
+                series("report.series.incoming", incoming),
+                series("report.series.outgoing", outgoing),
             ],
             percent: false,
         },
     ));
 
-    let work = bucket_counts(
-        db,
-        Source::LeadWork,
-        period,
-        scope,
-        &["work_finished", "work_finished_on_time"],
-        &buckets,
-    )
-    .await?;
-    let dossiers = bucket_counts(
-        db,
-        Source::Dossiers,
-        period,
-        scope,
-        &["dossiers_finished", "dossiers_on_time"],
-        &buckets,
-    )
-    .await?;
+    let work = [
+        bucket_sums(counts, "work_finished", &buckets),
+        bucket_sums(counts, "work_finished_on_time", &buckets),
+    ];
+    let dossiers = [
+        bucket_sums(counts, "dossiers_finished", &buckets),
+        bucket_sums(counts, "dossiers_on_time", &buckets),
+    ];
     out.push((
         "documents",
         Chart {
@@ -319,27 +308,12 @@ pub async fn charts(
         },
     ));
 
-    out.push(("documents", overdue_by_unit(db, period, scope).await?));
-
-    let statistics = dossier_lists::statistics(
-        db,
-        &scope.dossiers,
-        period.start,
-        period.end,
-        GroupBy::Procedure,
-    )
-    .await?;
-    let mut procedures: Vec<(String, Vec<i64>)> = statistics
-        .into_iter()
-        .filter(|row| row.key != "total")
-        .map(|row| (row.label, vec![row.submitted, row.early + row.on_time]))
-        .collect();
-    procedures.sort_by(|a, b| b.1[0].cmp(&a.1[0]).then_with(|| a.0.cmp(&b.0)));
+    out.push(("documents", queried.overdue_by_unit));
     out.push((
         "dossiers",
         bars(
             "dossiers_by_procedure",
-            procedures,
+            queried.procedures,
             &[
                 "report.series.dossiers_received",
                 "report.series.dossiers_on_time_count",
@@ -348,16 +322,7 @@ pub async fn charts(
         ),
     ));
 
-    if source_visible(Source::HotlineCases, scope) {
-        let by_kind = grouped(
-            db,
-            Source::HotlineCases,
-            period,
-            scope,
-            "c.kind",
-            &["1 = 1"],
-        )
-        .await?;
+    if let Some([by_kind, by_province, by_status]) = queried.hotline {
         out.push((
             "hotline",
             bars(
@@ -367,15 +332,6 @@ pub async fn charts(
                 pollution_kind_key,
             ),
         ));
-        let by_province = grouped(
-            db,
-            Source::HotlineCases,
-            period,
-            scope,
-            "u.name",
-            &["1 = 1"],
-        )
-        .await?;
         out.push((
             "hotline",
             bars(
@@ -391,15 +347,6 @@ pub async fn charts(
                 },
             ),
         ));
-        let by_status = grouped(
-            db,
-            Source::HotlineCases,
-            period,
-            scope,
-            "c.status",
-            &["1 = 1"],
-        )
-        .await?;
         out.push((
             "hotline",
             bars(
@@ -410,7 +357,7 @@ pub async fn charts(
             ),
         ));
     }
-    Ok(out)
+    out
 }
 
 fn source_visible(source: Source, scope: &ReportScope) -> bool {
@@ -418,16 +365,17 @@ fn source_visible(source: Source, scope: &ReportScope) -> bool {
 }
 
 /// Lead work due in the period that was late, by unit: finished after its due date, or
-/// still open past it today.
+/// still open past it today. Counted from the assignments alone (their index holds every
+/// column read), the units named afterwards.
 async fn overdue_by_unit(db: &Db, period: &Period, scope: &ReportScope) -> StoreResult<Chart> {
-    let documents = crate::documents::scope_condition(&scope.documents, scope.user);
-    let finished = super::finished_day(db.backend());
+    let documents = crate::documents::scope_condition_by_id(&scope.documents, "a.document_id");
+    let on_time = super::finished_by_due_day(db.backend());
     let query = format!(
-        "SELECT u.name, COUNT(CASE WHEN a.status = 'done' AND {finished} > a.due_date THEN 1 END), \
+        "SELECT a.unit_id, COUNT(CASE WHEN a.status = 'done' AND NOT ({on_time}) THEN 1 END), \
          COUNT(CASE WHEN a.status IN ('assigned', 'handler_assigned', 'in_progress') AND a.due_date < $3 THEN 1 END) \
-         FROM assignments a JOIN documents d ON d.id = a.document_id JOIN units u ON u.id = a.unit_id \
+         FROM assignments a \
          WHERE a.role = 'lead' AND a.due_date >= $1 AND a.due_date < $2 AND {documents} \
-         GROUP BY u.id, u.name"
+         GROUP BY a.unit_id"
     );
     let today = super::vietnam_day(crate::now());
     let binds = [
@@ -435,19 +383,27 @@ async fn overdue_by_unit(db: &Db, period: &Period, scope: &ReportScope) -> Store
         Bound::Day(period.end + Duration::days(1)),
         Bound::Day(today),
     ];
-    let mut rows: Vec<(String, Vec<i64>)> = on_pool!(db, pool => {
+    let counted: Vec<(i64, i64, i64)> = on_pool!(db, pool => {
         let raw = bind_bounds!(sqlx::query(&query), &binds).fetch_all(pool).await?;
         let mut rows = Vec::with_capacity(raw.len());
         for row in raw {
-            let name: String = row.try_get(0)?;
-            let late: i64 = row.try_get(1)?;
-            let open: i64 = row.try_get(2)?;
-            if late + open > 0 {
-                rows.push((name, vec![late, open]));
-            }
+            rows.push((row.try_get::<i64, usize>(0)?, row.try_get::<i64, usize>(1)?, row.try_get::<i64, usize>(2)?));
         }
         rows
     });
+    let units = crate::org::units(db).await?;
+    let mut rows: Vec<(String, Vec<i64>)> = counted
+        .into_iter()
+        .filter(|(_, late, open)| late + open > 0)
+        .map(|(unit, late, open)| {
+            let name = units
+                .iter()
+                .find(|u| u.id.0 == unit)
+                .map(|u| u.name.clone())
+                .unwrap_or_default();
+            (name, vec![late, open])
+        })
+        .collect();
     rows.sort_by(|a, b| {
         (b.1[0] + b.1[1])
             .cmp(&(a.1[0] + a.1[1]))

@@ -125,86 +125,42 @@ impl DashboardList {
         })
     }
 
-    /// The list's source and condition (with its bound values); `None` when the reader
-    /// may not see such records (the hotline for readers with no part in it).
-    fn sql(
-        &self,
-        scope: &ReportScope,
-        days: &DashboardDays,
-    ) -> Option<(SourceSql, String, Vec<Bound>)> {
+    /// The list's source, its base condition (every record of its kind the dashboard
+    /// counts) and what this list adds to it, with the days as `?name` tokens
+    /// ([`positional`] numbers them); `None` when the reader may not see such records (the
+    /// hotline for readers with no part in it).
+    fn parts(&self, scope: &ReportScope) -> Option<(SourceSql, String, String)> {
         match self {
             Self::Pending(unit)
             | Self::Overdue(unit)
             | Self::DueThisWeek(unit)
             | Self::Stale(unit) => {
-                let mut condition = work_base(scope);
-                let mut binds = Vec::new();
-                match self {
-                    Self::Overdue(_) => {
-                        binds.push(Bound::Day(days.today));
-                        condition.push_str(" AND a.due_date < $1");
-                    }
-                    Self::DueThisWeek(_) => {
-                        binds.push(Bound::Day(days.today));
-                        binds.push(Bound::Day(days.week_end));
-                        condition.push_str(" AND a.due_date >= $1 AND a.due_date <= $2");
-                    }
-                    Self::Stale(_) => {
-                        binds.push(Bound::Moment(day_start(
-                            days.today - Duration::days(STALE_DAYS),
-                        )));
-                        condition.push_str(
-                            " AND a.status IN ('handler_assigned', 'in_progress') \
-                             AND COALESCE(a.last_progress_at, a.assigned_at) < $1",
-                        );
-                    }
-                    _ => {}
-                }
+                let mut extra = work_extra(self).to_owned();
                 if let Some(unit) = unit {
-                    condition.push_str(&format!(" AND a.unit_id = {}", unit.0));
+                    extra.push_str(&format!(" AND a.unit_id = {}", unit.0));
                 }
-                Some((work_source(), condition, binds))
+                Some((work_source(), work_base(scope), extra))
             }
             Self::HotlineOpen { status, age } => {
-                let hotline = match scope.hotline {
-                    HotlineAccess::Operator | HotlineAccess::Leader => "1 = 1".to_owned(),
-                    HotlineAccess::ProvinceOfficer(p) => format!("c.routed_province_id = {}", p.0),
-                    HotlineAccess::None => return None,
-                };
-                let mut condition = format!(
-                    "c.status IN ('received', 'verifying', 'verified', 'handling', 'handled', 'responded') AND {hotline}"
-                );
-                let mut binds = Vec::new();
+                let base = hotline_base(scope)?;
+                let mut extra = String::from("1 = 1");
                 if let Some(status) = status {
                     // Status codes are checked against the known ones, then written in.
                     if vanphong_core::hotline::CaseStatus::parse(status).is_err() {
-                        condition.push_str(" AND 1 = 0");
+                        extra.push_str(" AND 1 = 0");
                     } else {
-                        condition.push_str(&format!(" AND c.status = '{status}'"));
+                        extra.push_str(&format!(" AND c.status = '{status}'"));
                     }
                 }
-                let week = day_start(days.today - Duration::days(6));
-                let month = day_start(days.today - Duration::days(29));
-                match age {
-                    Some(CaseAge::Week) => {
-                        binds.push(Bound::Moment(week));
-                        condition.push_str(" AND c.received_at >= $1");
-                    }
-                    Some(CaseAge::Month) => {
-                        binds.push(Bound::Moment(month));
-                        binds.push(Bound::Moment(week));
-                        condition.push_str(" AND c.received_at >= $1 AND c.received_at < $2");
-                    }
-                    Some(CaseAge::Older) => {
-                        binds.push(Bound::Moment(month));
-                        condition.push_str(" AND c.received_at < $1");
-                    }
-                    None => {}
+                if let Some(age) = age {
+                    extra.push_str(" AND ");
+                    extra.push_str(age_condition(*age));
                 }
                 Some((
                     SourceSql {
                         from: "hotline_cases c LEFT JOIN admin_areas u ON u.id = c.province_id"
                             .into(),
+                        count_from: "hotline_cases c".into(),
                         date: "c.received_at",
                         date_kind: DateKind::Moment,
                         base: String::new(),
@@ -213,47 +169,97 @@ impl DashboardList {
                         order: "c.received_at, c.id",
                         record_kind: RecordKind::HotlineCase,
                     },
-                    condition,
-                    binds,
+                    base,
+                    extra,
                 ))
             }
-            Self::DossiersAtRisk | Self::DossiersOverdue => {
-                let mut condition = format!(
-                    "d.status IN (1, 2, 4, 6) AND {}",
-                    scope.dossiers.condition()
-                );
-                let binds = if *self == Self::DossiersAtRisk {
-                    condition.push_str(" AND d.due_date >= $1 AND d.due_date <= $2");
-                    vec![Bound::Day(days.today), Bound::Day(days.at_risk_until)]
-                } else {
-                    condition.push_str(" AND d.due_date < $1");
-                    vec![Bound::Day(days.today)]
-                };
-                Some((
-                    SourceSql {
-                        from: "dossiers d JOIN procedure_versions v ON v.id = d.procedure_version_id \
-                               LEFT JOIN units u ON u.id = d.handling_unit_id"
-                            .into(),
-                        date: "d.due_date",
-                        date_kind: DateKind::Day,
-                        base: String::new(),
-                        columns: "d.id, d.code, v.name, d.due_date, COALESCE(u.name, ''), CAST(d.status AS TEXT)",
-                        order: "d.due_date, d.id",
-                        record_kind: RecordKind::Dossier,
-                    },
-                    condition,
-                    binds,
-                ))
-            }
+            Self::DossiersAtRisk | Self::DossiersOverdue => Some((
+                SourceSql {
+                    from: "dossiers d JOIN procedure_versions v ON v.id = d.procedure_version_id \
+                           LEFT JOIN units u ON u.id = d.handling_unit_id"
+                        .into(),
+                    count_from: "dossiers d".into(),
+                    date: "d.due_date",
+                    date_kind: DateKind::Day,
+                    base: String::new(),
+                    columns: "d.id, d.code, v.name, d.due_date, COALESCE(u.name, ''), CAST(d.status AS TEXT)",
+                    order: "d.due_date, d.id",
+                    record_kind: RecordKind::Dossier,
+                },
+                dossier_base(scope),
+                dossier_extra(self).to_owned(),
+            )),
         }
+    }
+
+    /// The list's source and full condition with its bound values.
+    fn sql(
+        &self,
+        scope: &ReportScope,
+        days: &DashboardDays,
+    ) -> Option<(SourceSql, String, Vec<Bound>)> {
+        let (source, base, extra) = self.parts(scope)?;
+        let (condition, binds) = positional(&format!("{base} AND ({extra})"), days);
+        Some((source, condition, binds))
     }
 }
 
-/// Open lead assignments of documents in the reader's scope, in the reader's units.
+/// The days a dashboard condition names, as `?name` tokens.
+fn day_bound(name: &str, days: &DashboardDays) -> Option<Bound> {
+    Some(match name {
+        "today" => Bound::Day(days.today),
+        "week_end" => Bound::Day(days.week_end),
+        "at_risk_until" => Bound::Day(days.at_risk_until),
+        "stale_before" => Bound::Moment(day_start(days.today - Duration::days(STALE_DAYS))),
+        "week_ago" => Bound::Moment(day_start(days.today - Duration::days(6))),
+        "month_ago" => Bound::Moment(day_start(days.today - Duration::days(29))),
+        _ => return None,
+    })
+}
+
+/// Replaces the `?name` tokens of `condition` by `$1`, `$2`, ... (one number per name, in
+/// the order they first appear) and gives the values to bind in that order.
+fn positional(condition: &str, days: &DashboardDays) -> (String, Vec<Bound>) {
+    let mut names: Vec<String> = Vec::new();
+    let mut binds = Vec::new();
+    let mut out = String::with_capacity(condition.len());
+    let mut rest = condition;
+    while let Some(at) = rest.find('?') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let len = after
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+            .unwrap_or(after.len());
+        let name = &after[..len];
+        match day_bound(name, days) {
+            Some(bound) => {
+                let index = match names.iter().position(|n| n == name) {
+                    Some(i) => i,
+                    None => {
+                        names.push(name.to_owned());
+                        binds.push(bound);
+                        names.len() - 1
+                    }
+                };
+                out.push_str(&format!("${}", index + 1));
+            }
+            None => {
+                out.push('?');
+                out.push_str(name);
+            }
+        }
+        rest = &after[len..];
+    }
+    out.push_str(rest);
+    (out, binds)
+}
+
+/// Open lead assignments of documents in the reader's scope, in the reader's units (read
+/// from the assignments alone: the documents are checked by id).
 fn work_base(scope: &ReportScope) -> String {
     let mut condition = format!(
         "a.role = 'lead' AND a.status IN ('assigned', 'handler_assigned', 'in_progress') AND {}",
-        crate::documents::scope_condition(&scope.documents, scope.user)
+        crate::documents::scope_condition_by_id(&scope.documents, "a.document_id")
     );
     if let Some(units) = &scope.documents.units {
         let list: Vec<String> = units.iter().map(|u| u.0.to_string()).collect();
@@ -266,9 +272,58 @@ fn work_base(scope: &ReportScope) -> String {
     condition
 }
 
+/// What each list of open work adds to [`work_base`].
+fn work_extra(list: &DashboardList) -> &'static str {
+    match list {
+        DashboardList::Overdue(_) => "a.due_date < ?today",
+        DashboardList::DueThisWeek(_) => "a.due_date >= ?today AND a.due_date <= ?week_end",
+        DashboardList::Stale(_) => {
+            "a.status IN ('handler_assigned', 'in_progress') \
+             AND COALESCE(a.last_progress_at, a.assigned_at) < ?stale_before"
+        }
+        _ => "1 = 1",
+    }
+}
+
+/// Open hotline cases the reader may see; `None` for a reader with no part in the hotline.
+fn hotline_base(scope: &ReportScope) -> Option<String> {
+    let access = match scope.hotline {
+        HotlineAccess::Operator | HotlineAccess::Leader => "1 = 1".to_owned(),
+        HotlineAccess::ProvinceOfficer(p) => format!("c.routed_province_id = {}", p.0),
+        HotlineAccess::None => return None,
+    };
+    Some(format!(
+        "c.status IN ('received', 'verifying', 'verified', 'handling', 'handled', 'responded') AND {access}"
+    ))
+}
+
+fn age_condition(age: CaseAge) -> &'static str {
+    match age {
+        CaseAge::Week => "c.received_at >= ?week_ago",
+        CaseAge::Month => "c.received_at >= ?month_ago AND c.received_at < ?week_ago",
+        CaseAge::Older => "c.received_at < ?month_ago",
+    }
+}
+
+/// Open dossiers the reader may see.
+fn dossier_base(scope: &ReportScope) -> String {
+    format!(
+        "d.status IN (1, 2, 4, 6) AND {}",
+        scope.dossiers.condition()
+    )
+}
+
+fn dossier_extra(list: &DashboardList) -> &'static str {
+    match list {
+        DashboardList::DossiersAtRisk => "d.due_date >= ?today AND d.due_date <= ?at_risk_until",
+        _ => "d.due_date < ?today",
+    }
+}
+
 fn work_source() -> SourceSql {
     SourceSql {
         from: "assignments a JOIN documents d ON d.id = a.document_id LEFT JOIN units u ON u.id = a.unit_id".into(),
+        count_from: "assignments a".into(),
         date: "a.due_date",
         date_kind: DateKind::Day,
         base: String::new(),
@@ -315,47 +370,56 @@ impl Dashboard {
     }
 }
 
-async fn count(
+/// Counts several lists of one kind in one pass: for each group of `group` (or one row
+/// without), the count of each list. The lists share `parts`' source and base condition.
+async fn count_lists(
     db: &Db,
-    list: &DashboardList,
+    lists: &[DashboardList],
     scope: &ReportScope,
     days: &DashboardDays,
-) -> StoreResult<Option<i64>> {
-    let Some((sql, condition, binds)) = list.sql(scope, days) else {
+    group: Option<&str>,
+) -> StoreResult<Option<Vec<(String, Vec<i64>)>>> {
+    let Some((source, base, _)) = lists.first().and_then(|l| l.parts(scope)) else {
         return Ok(None);
     };
-    let query = format!("SELECT COUNT(*) FROM {} WHERE {condition}", sql.from);
-    Ok(Some(on_pool!(db, pool => {
-        bind_bounds!(sqlx::query_scalar::<_, i64>(&query), &binds).fetch_one(pool).await?
-    })))
-}
-
-/// Counts of a list grouped by an expression: (group, count).
-async fn grouped(
-    db: &Db,
-    list: &DashboardList,
-    scope: &ReportScope,
-    days: &DashboardDays,
-    group: &str,
-) -> StoreResult<Vec<(String, i64)>> {
-    let Some((sql, condition, binds)) = list.sql(scope, days) else {
-        return Ok(Vec::new());
+    let mut columns = Vec::new();
+    for list in lists {
+        let Some((_, _, extra)) = list.parts(scope) else {
+            return Ok(None);
+        };
+        columns.push(format!("COUNT(CASE WHEN {extra} THEN 1 END)"));
+    }
+    let (select, group_by) = match group {
+        Some(g) => (format!("CAST({g} AS TEXT), "), format!(" GROUP BY {g}")),
+        None => ("'', ".to_owned(), String::new()),
     };
-    let query = format!(
-        "SELECT CAST({group} AS TEXT), COUNT(*) FROM {} WHERE {condition} GROUP BY {group}",
-        sql.from
+    let (query, binds) = positional(
+        &format!(
+            "SELECT {select}{} FROM {} WHERE {base}{group_by}",
+            columns.join(", "),
+            source.count_from
+        ),
+        days,
     );
-    Ok(on_pool!(db, pool => {
+    let n = lists.len();
+    Ok(Some(on_pool!(db, pool => {
         let raw = bind_bounds!(sqlx::query(&query), &binds).fetch_all(pool).await?;
         let mut rows = Vec::with_capacity(raw.len());
         for row in raw {
-            rows.push((row.try_get::<Option<String>, usize>(0)?.unwrap_or_default(), row.try_get::<i64, usize>(1)?));
+            let key = row.try_get::<Option<String>, usize>(0)?.unwrap_or_default();
+            let mut counts = Vec::with_capacity(n);
+            for i in 0..n {
+                counts.push(row.try_get::<i64, usize>(i + 1)?);
+            }
+            rows.push((key, counts));
         }
         rows
-    }))
+    })))
 }
 
-/// The dashboard on `today` for `scope`.
+/// The dashboard on `today` for `scope`: three queries, one per kind of record (open
+/// work by unit, open hotline cases by status, open dossiers), each counting all of its
+/// numbers in one pass, the three at the same time.
 pub async fn dashboard(
     db: &Db,
     today: NaiveDate,
@@ -363,47 +427,48 @@ pub async fn dashboard(
     scope: &ReportScope,
 ) -> StoreResult<Dashboard> {
     let days = DashboardDays::new(today, calendar);
-    let mut units: Vec<UnitWork> = Vec::new();
-    let lists = [
+    let work = [
         DashboardList::Pending(None),
         DashboardList::Overdue(None),
         DashboardList::DueThisWeek(None),
         DashboardList::Stale(None),
     ];
-    for (index, list) in lists.iter().enumerate() {
-        for (unit, n) in grouped(db, list, scope, &days, "a.unit_id").await? {
-            let Ok(id) = unit.parse::<i64>() else {
-                continue;
-            };
-            let line = match units.iter_mut().find(|u| u.unit.0 == id) {
-                Some(line) => line,
-                None => {
-                    units.push(UnitWork {
-                        unit: UnitId(id),
-                        name: String::new(),
-                        pending: 0,
-                        overdue: 0,
-                        due_this_week: 0,
-                        stale: 0,
-                    });
-                    units.last_mut().expect("just pushed")
-                }
-            };
-            match index {
-                0 => line.pending = n,
-                1 => line.overdue = n,
-                2 => line.due_this_week = n,
-                _ => line.stale = n,
-            }
-        }
-    }
-    let names = crate::org::units(db).await?;
-    for line in &mut units {
-        line.name = names
-            .iter()
-            .find(|u| u.id == line.unit)
-            .map(|u| u.name.clone())
-            .unwrap_or_default();
+    let mut hotline = vec![DashboardList::HotlineOpen {
+        status: None,
+        age: None,
+    }];
+    hotline.extend(CaseAge::ALL.map(|age| DashboardList::HotlineOpen {
+        status: None,
+        age: Some(age),
+    }));
+    let dossier_lists = [
+        DashboardList::DossiersAtRisk,
+        DashboardList::DossiersOverdue,
+    ];
+    // The three kinds are counted at the same time, each on a connection of its own.
+    let (names, work_rows, hotline_rows, dossier_rows) = futures::try_join!(
+        crate::org::units(db),
+        count_lists(db, &work, scope, &days, Some("a.unit_id")),
+        count_lists(db, &hotline, scope, &days, Some("c.status")),
+        count_lists(db, &dossier_lists, scope, &days, None),
+    )?;
+    let mut units: Vec<UnitWork> = Vec::new();
+    for (unit, n) in work_rows.unwrap_or_default() {
+        let Ok(id) = unit.parse::<i64>() else {
+            continue;
+        };
+        units.push(UnitWork {
+            unit: UnitId(id),
+            name: names
+                .iter()
+                .find(|u| u.id.0 == id)
+                .map(|u| u.name.clone())
+                .unwrap_or_default(),
+            pending: n[0],
+            overdue: n[1],
+            due_this_week: n[2],
+            stale: n[3],
+        });
     }
     units.sort_by(|a, b| b.pending.cmp(&a.pending).then_with(|| a.name.cmp(&b.name)));
     let sum = |f: fn(&UnitWork) -> i64| units.iter().map(f).sum::<i64>();
@@ -414,33 +479,31 @@ pub async fn dashboard(
         sum(|u| u.stale),
     );
 
-    let all_open = DashboardList::HotlineOpen {
-        status: None,
-        age: None,
-    };
-    let (hotline_by_status, hotline_by_age) = if all_open.sql(scope, &days).is_some() {
-        let found = grouped(db, &all_open, scope, &days, "c.status").await?;
-        let by_status = vanphong_core::hotline::CaseStatus::ALL
-            .iter()
-            .filter_map(|s| {
-                found
-                    .iter()
-                    .find(|(code, _)| code == s.code())
-                    .map(|(code, n)| (code.clone(), *n))
-            })
-            .collect();
-        let mut by_age = Vec::new();
-        for age in CaseAge::ALL {
-            let list = DashboardList::HotlineOpen {
-                status: None,
-                age: Some(age),
-            };
-            by_age.push((age, count(db, &list, scope, &days).await?.unwrap_or(0)));
+    let (hotline_by_status, hotline_by_age) = match hotline_rows {
+        Some(found) => {
+            let by_status = vanphong_core::hotline::CaseStatus::ALL
+                .iter()
+                .filter_map(|s| {
+                    found
+                        .iter()
+                        .find(|(code, _)| code == s.code())
+                        .map(|(code, n)| (code.clone(), n[0]))
+                })
+                .collect();
+            let by_age = CaseAge::ALL
+                .iter()
+                .enumerate()
+                .map(|(i, age)| (*age, found.iter().map(|(_, n)| n[i + 1]).sum()))
+                .collect();
+            (Some(by_status), Some(by_age))
         }
-        (Some(by_status), Some(by_age))
-    } else {
-        (None, None)
+        None => (None, None),
     };
+
+    let dossiers = dossier_rows
+        .and_then(|rows| rows.into_iter().next())
+        .map(|(_, n)| n)
+        .unwrap_or_else(|| vec![0, 0]);
     Ok(Dashboard {
         days,
         units,
@@ -450,12 +513,8 @@ pub async fn dashboard(
         stale,
         hotline_by_status,
         hotline_by_age,
-        dossiers_at_risk: count(db, &DashboardList::DossiersAtRisk, scope, &days)
-            .await?
-            .unwrap_or(0),
-        dossiers_overdue: count(db, &DashboardList::DossiersOverdue, scope, &days)
-            .await?
-            .unwrap_or(0),
+        dossiers_at_risk: dossiers[0],
+        dossiers_overdue: dossiers[1],
     })
 }
 
@@ -476,4 +535,26 @@ pub async fn dashboard_records(
         });
     };
     fetch_records(db, &sql, &condition, &binds, page).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_tokens_are_numbered_once_each_in_order_of_appearance() {
+        let calendar = WorkingCalendar::for_years(2020..=2021, &Default::default()).unwrap();
+        let days = DashboardDays::new(NaiveDate::from_ymd_opt(2020, 12, 16).unwrap(), &calendar);
+        let (sql, binds) = positional(
+            "a.due_date >= ?today AND a.due_date <= ?week_end AND b < ?today AND c = '?x'",
+            &days,
+        );
+        assert_eq!(
+            sql,
+            "a.due_date >= $1 AND a.due_date <= $2 AND b < $1 AND c = '?x'"
+        );
+        assert_eq!(binds.len(), 2);
+        assert!(matches!(binds[0], Bound::Day(d) if d == days.today));
+        assert!(matches!(binds[1], Bound::Day(d) if d == days.week_end));
+    }
 }

@@ -136,6 +136,9 @@ pub enum DateKind {
 pub struct SourceSql {
     /// `FROM` clause (tables and joins) with the aliases the conditions use.
     pub from: String,
+    /// The smaller `FROM` clause that counting needs: only the tables the base condition
+    /// and the figures' conditions read (the joins for the list's columns left out).
+    pub count_from: String,
     /// The date column the period applies to.
     pub date: &'static str,
     pub date_kind: DateKind,
@@ -155,6 +158,7 @@ fn records_source(source: Source, scope: &ReportScope) -> Option<SourceSql> {
     match source {
         Source::ArchiveFiles => Some(SourceSql {
             from: "work_files f LEFT JOIN units u ON u.id = f.unit_id".into(),
+            count_from: "work_files f".into(),
             date: "f.received_on",
             date_kind: DateKind::Day,
             base: crate::work_files::WorkFileScope {
@@ -167,6 +171,7 @@ fn records_source(source: Source, scope: &ReportScope) -> Option<SourceSql> {
         }),
         Source::NewsArticles => Some(SourceSql {
             from: "news_articles a".into(),
+            count_from: "news_articles a".into(),
             date: "a.published_at",
             date_kind: DateKind::Moment,
             base: "a.status = 'published'".into(),
@@ -186,6 +191,7 @@ impl Source {
         Some(match self {
             Self::Incoming => SourceSql {
                 from: "documents d LEFT JOIN units u ON u.id = d.owner_unit_id".into(),
+                count_from: "documents d".into(),
                 date: "d.arrival_date",
                 date_kind: DateKind::Day,
                 base: format!("d.direction = 'incoming' AND {documents}"),
@@ -195,6 +201,7 @@ impl Source {
             },
             Self::Outgoing => SourceSql {
                 from: "documents d LEFT JOIN units u ON u.id = d.owner_unit_id".into(),
+                count_from: "documents d".into(),
                 date: "d.issued_on",
                 date_kind: DateKind::Day,
                 base: format!("d.direction = 'outgoing' AND {documents}"),
@@ -205,9 +212,13 @@ impl Source {
             Self::LeadWork => SourceSql {
                 from: "assignments a JOIN documents d ON d.id = a.document_id LEFT JOIN units u ON u.id = a.unit_id"
                     .into(),
+                count_from: "assignments a".into(),
                 date: "a.finished_at",
                 date_kind: DateKind::Moment,
-                base: format!("a.role = 'lead' AND a.status = 'done' AND {documents}"),
+                base: format!(
+                    "a.role = 'lead' AND a.status = 'done' AND {}",
+                    crate::documents::scope_condition_by_id(&scope.documents, "a.document_id")
+                ),
                 columns: "d.id, COALESCE(d.number_symbol, ''), d.subject, a.finished_at, COALESCE(u.name, ''), a.status",
                 order: "a.finished_at, a.id",
                 record_kind: RecordKind::Document,
@@ -216,6 +227,7 @@ impl Source {
                 from: "dossiers d JOIN procedure_versions v ON v.id = d.procedure_version_id \
                        LEFT JOIN units u ON u.id = d.handling_unit_id"
                     .into(),
+                count_from: "dossiers d".into(),
                 date: "d.submitted_on",
                 date_kind: DateKind::Day,
                 base: scope.dossiers.condition(),
@@ -231,6 +243,7 @@ impl Source {
                     from: "hotline_reports r JOIN hotline_cases c ON c.id = r.case_id \
                            LEFT JOIN admin_areas u ON u.id = c.province_id"
                         .into(),
+                    count_from: "hotline_reports r JOIN hotline_cases c ON c.id = r.case_id".into(),
                     date: "r.received_at",
                     date_kind: DateKind::Moment,
                     base: scope.hotline_condition(),
@@ -245,6 +258,7 @@ impl Source {
                 }
                 SourceSql {
                     from: "hotline_cases c LEFT JOIN admin_areas u ON u.id = c.province_id".into(),
+                    count_from: "hotline_cases c".into(),
                     date: "c.received_at",
                     date_kind: DateKind::Moment,
                     base: format!("c.status <> 'duplicate' AND {}", scope.hotline_condition()),
@@ -258,12 +272,16 @@ impl Source {
     }
 }
 
-/// The Vietnamese day on which an assignment was finished, in each backend's SQL.
-fn finished_day(backend: Backend) -> &'static str {
+/// True when an assignment was finished by the end of its due day (a Vietnamese day, which
+/// ends at 17:00 UTC), in each backend's SQL: a comparison of moments that an index holding
+/// both columns answers without computing a day for every row. On SQLite moments are
+/// RFC 3339 text in UTC (`2020-03-05T09:30:00+00:00`, as sqlx writes them), which sorts
+/// as the moments do.
+pub(crate) fn finished_by_due_day(backend: Backend) -> &'static str {
     match backend {
-        Backend::Sqlite => "date(a.finished_at, '+7 hours')",
+        Backend::Sqlite => "a.finished_at < a.due_date || 'T17:00:00'",
         Backend::Postgres => {
-            "CAST((a.finished_at AT TIME ZONE 'UTC') + INTERVAL '7 hours' AS DATE)"
+            "a.finished_at < (CAST(a.due_date AS TIMESTAMP) + INTERVAL '17 hours') AT TIME ZONE 'UTC'"
         }
     }
 }
@@ -274,8 +292,8 @@ pub struct FigureDef {
     pub key: &'static str,
     pub section: &'static str,
     pub source: Source,
-    /// Added to the source's base condition; `%FINISHED_DAY%` is the day an assignment was
-    /// finished.
+    /// Added to the source's base condition; `%FINISHED_BY_DUE_DAY%` is true when an
+    /// assignment was finished by the end of its due day.
     pub condition: &'static str,
 }
 
@@ -328,7 +346,7 @@ pub const FIGURES: &[FigureDef] = &[
         "documents",
         "work_finished_on_time",
         Source::LeadWork,
-        "(a.due_date IS NULL OR %FINISHED_DAY% <= a.due_date)",
+        "(a.due_date IS NULL OR %FINISHED_BY_DUE_DAY%)",
     ),
     def(
         "documents",
@@ -517,52 +535,147 @@ pub(crate) use bind_bounds;
 
 fn condition_sql(def: &FigureDef, backend: Backend) -> String {
     def.condition
-        .replace("%FINISHED_DAY%", finished_day(backend))
+        .replace("%FINISHED_BY_DUE_DAY%", finished_by_due_day(backend))
 }
 
-/// Counts of each figure of `source` for the period and the one before: key → (now, before).
-async fn count_source(
+/// The day (a Vietnamese day) a source's record counts on, as SQL each backend computes
+/// cheaply: on SQLite a moment's first 13 characters (`2020-03-05T09`, the UTC hour: the
+/// day is worked out from it in [`DayKey::day`], as text functions on every row cost more
+/// than the query's scan); on PostgreSQL the day itself.
+fn day_key(backend: Backend, kind: DateKind, column: &str) -> String {
+    match (kind, backend) {
+        (DateKind::Day, _) => column.to_owned(),
+        (DateKind::Moment, Backend::Sqlite) => format!("substr({column}, 1, 13)"),
+        (DateKind::Moment, Backend::Postgres) => {
+            format!("CAST(({column} AT TIME ZONE 'UTC') + INTERVAL '7 hours' AS DATE)")
+        }
+    }
+}
+
+/// Parses an SQLite moment key (`YYYY-MM-DDTHH`, UTC) into its Vietnamese day.
+fn day_of_hour_key(key: &str) -> Option<NaiveDate> {
+    let hour = chrono::NaiveDateTime::parse_from_str(
+        &format!("{}:00", key.replacen(' ', "T", 1)),
+        "%Y-%m-%dT%H:%M",
+    )
+    .ok()?;
+    Some((hour + Duration::hours(VIETNAM_HOURS)).date())
+}
+
+/// Counts of `conditions` over the records of `source` from `start` to `end` (days
+/// included), per Vietnamese day: one pass over the source (through its `count_from`). Days
+/// without records are left out.
+pub(crate) async fn day_counts(
     db: &Db,
     source: Source,
-    period: &Period,
+    start: NaiveDate,
+    end: NaiveDate,
     scope: &ReportScope,
-) -> StoreResult<Vec<(&'static str, i64, i64)>> {
-    let defs: Vec<&FigureDef> = FIGURES.iter().filter(|f| f.source == source).collect();
+    conditions: &[String],
+) -> StoreResult<Vec<(NaiveDate, Vec<i64>)>> {
     let Some(sql) = source.sql(scope) else {
-        return Ok(defs.iter().map(|d| (d.key, 0, 0)).collect());
+        return Ok(Vec::new());
     };
-    let previous = period.previous();
-    let (low, _) = bounds(sql.date_kind, previous.start, previous.end);
-    let (split, high) = bounds(sql.date_kind, period.start, period.end);
+    let backend = db.backend();
+    let key = day_key(backend, sql.date_kind, sql.date);
     let date = sql.date;
-    let mut columns = Vec::new();
-    for def in &defs {
-        let condition = condition_sql(def, db.backend());
-        columns.push(format!(
-            "COUNT(CASE WHEN {date} >= $3 AND ({condition}) THEN 1 END)"
-        ));
-        columns.push(format!(
-            "COUNT(CASE WHEN {date} < $3 AND ({condition}) THEN 1 END)"
-        ));
-    }
+    let columns: Vec<String> = conditions
+        .iter()
+        .map(|c| format!("COUNT(CASE WHEN {c} THEN 1 END)"))
+        .collect();
     let query = format!(
-        "SELECT {} FROM {} WHERE {date} >= $1 AND {date} < $2 AND {}",
+        "SELECT {key}, {} FROM {} WHERE {date} >= $1 AND {date} < $2 AND {} GROUP BY {key}",
         columns.join(", "),
-        sql.from,
+        sql.count_from,
         sql.base
     );
-    let binds = [low, high, split];
-    let counts: Vec<i64> = on_pool!(db, pool => {
-        let row = bind_bounds!(sqlx::query(&query), &binds).fetch_one(pool).await?;
-        (0..defs.len() * 2)
-            .map(|i| row.try_get::<i64, usize>(i))
-            .collect::<Result<Vec<_>, _>>()?
+    let (low, high) = bounds(sql.date_kind, start, end);
+    let hour_keys = backend == Backend::Sqlite && sql.date_kind == DateKind::Moment;
+    let rows: Vec<(NaiveDate, Vec<i64>)> = on_pool!(db, pool => {
+        let raw = bind_bounds!(sqlx::query(&query), &[low, high]).fetch_all(pool).await?;
+        let mut rows = Vec::with_capacity(raw.len());
+        for row in raw {
+            let day = if hour_keys {
+                row.try_get::<Option<String>, usize>(0)?.as_deref().and_then(day_of_hour_key)
+            } else {
+                row.try_get::<Option<NaiveDate>, usize>(0)?
+            };
+            let Some(day) = day else { continue };
+            let mut counts = Vec::with_capacity(conditions.len());
+            for i in 0..conditions.len() {
+                counts.push(row.try_get::<i64, usize>(i + 1)?);
+            }
+            rows.push((day, counts));
+        }
+        rows
     });
-    Ok(defs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.key, counts[2 * i], counts[2 * i + 1]))
-        .collect())
+    Ok(rows)
+}
+
+/// The counted figures of a review: each figure's total over the period and the period
+/// before, and its counts per day of the period (for the charts).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Counts {
+    totals: std::collections::HashMap<&'static str, (i64, i64)>,
+    daily: std::collections::HashMap<&'static str, Vec<(NaiveDate, i64)>>,
+}
+
+impl Counts {
+    /// (this period, the period before) of a figure; zeros for one not counted.
+    pub(crate) fn total(&self, key: &str) -> (i64, i64) {
+        self.totals.get(key).copied().unwrap_or((0, 0))
+    }
+
+    /// The figure's counts per day of the period (days with records only).
+    pub(crate) fn daily(&self, key: &str) -> &[(NaiveDate, i64)] {
+        self.daily.get(key).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// Counts every figure of [`FIGURES`] for `period` and the period before: one query per
+/// source over both periods, grouped by day.
+async fn count_figures(db: &Db, period: &Period, scope: &ReportScope) -> StoreResult<Counts> {
+    const SOURCES: [Source; 8] = [
+        Source::Incoming,
+        Source::Outgoing,
+        Source::LeadWork,
+        Source::Dossiers,
+        Source::HotlineReports,
+        Source::HotlineCases,
+        Source::ArchiveFiles,
+        Source::NewsArticles,
+    ];
+    let previous = period.previous();
+    let passes = SOURCES.map(|source| async move {
+        let defs: Vec<&FigureDef> = FIGURES.iter().filter(|f| f.source == source).collect();
+        let conditions: Vec<String> = defs
+            .iter()
+            .map(|d| condition_sql(d, db.backend()))
+            .collect();
+        let rows = day_counts(db, source, previous.start, period.end, scope, &conditions).await?;
+        Ok::<_, StoreError>((defs, rows))
+    });
+    let mut counts = Counts::default();
+    for (defs, rows) in futures::future::try_join_all(passes).await? {
+        for def in &defs {
+            counts.totals.insert(def.key, (0, 0));
+        }
+        for (day, values) in rows {
+            let now = day >= period.start;
+            for (def, value) in defs.iter().zip(values) {
+                let total = counts.totals.entry(def.key).or_default();
+                if now {
+                    total.0 += value;
+                    if value > 0 {
+                        counts.daily.entry(def.key).or_default().push((day, value));
+                    }
+                } else if day >= previous.start {
+                    total.1 += value;
+                }
+            }
+        }
+    }
+    Ok(counts)
 }
 
 /// The units whose records the reader's figures leave out (by name, in the tree's order).
@@ -587,28 +700,15 @@ fn percent(numerator: i64, denominator: i64) -> Value {
 /// period without records gives a review full of zeros. The hotline section is left out
 /// for readers with no part in the hotline.
 pub async fn review(db: &Db, period: Period, scope: &ReportScope) -> StoreResult<Review> {
-    let sources = [
-        Source::Incoming,
-        Source::Outgoing,
-        Source::LeadWork,
-        Source::Dossiers,
-        Source::HotlineReports,
-        Source::HotlineCases,
-        Source::ArchiveFiles,
-        Source::NewsArticles,
-    ];
-    let mut counts: Vec<(&'static str, i64, i64)> = Vec::new();
-    for source in sources {
-        counts.extend(count_source(db, source, &period, scope).await?);
-    }
-    let count = |key: &str| {
-        counts
-            .iter()
-            .find(|(k, _, _)| *k == key)
-            .map(|(_, now, before)| (*now, *before))
-            .unwrap_or((0, 0))
-    };
-    let mut charts = charts::charts(db, &period, scope).await?;
+    // The sources and the charts' own queries run at the same time, each on a connection
+    // of its own: on SQLite (WAL) and PostgreSQL alike, readers do not wait for each other.
+    let (counts, queried, hidden_units) = futures::try_join!(
+        count_figures(db, &period, scope),
+        charts::query(db, &period, scope),
+        hidden_units(db, scope)
+    )?;
+    let count = |key: &str| counts.total(key);
+    let mut charts = charts::charts(&period, &counts, queried);
     let mut sections = Vec::new();
     for section in SECTIONS {
         if section == "hotline" && !scope.sees_hotline() {
@@ -647,7 +747,7 @@ pub async fn review(db: &Db, period: Period, scope: &ReportScope) -> StoreResult
     Ok(Review {
         period,
         previous: period.previous(),
-        hidden_units: hidden_units(db, scope).await?,
+        hidden_units,
         sections,
     })
 }
@@ -757,4 +857,18 @@ pub async fn figure_records(
         condition_sql(def, db.backend())
     );
     fetch_records(db, &sql, &condition, &[low, high], page).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_hour_key_gives_the_vietnamese_day() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        assert_eq!(day_of_hour_key("2020-03-05T16"), day(2020, 3, 5));
+        assert_eq!(day_of_hour_key("2020-03-05T17"), day(2020, 3, 6));
+        assert_eq!(day_of_hour_key("2019-12-31 23"), day(2020, 1, 1));
+        assert_eq!(day_of_hour_key("garbage"), None);
+    }
 }

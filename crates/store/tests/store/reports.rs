@@ -963,9 +963,104 @@ async fn dashboard_numbers_click_through_to_their_records(backend: Backend) {
     assert!(board.hotline_by_status.is_none());
 }
 
+/// The done lead assignment of the dataset: its id and its document's id.
+async fn done_lead_work(db: &Db) -> (i64, i64) {
+    let sql = "SELECT id, document_id FROM assignments WHERE role = 'lead' AND status = 'done'";
+    let rows: Vec<(i64, i64)> = match db {
+        Db::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await.unwrap(),
+        Db::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await.unwrap(),
+    };
+    assert_eq!(rows.len(), 1, "the dataset finishes one piece of lead work");
+    rows[0]
+}
+
+/// Sets when the assignment was due and finished, through the same encoder as the store.
+async fn set_finished(db: &Db, id: i64, due: NaiveDate, finished: chrono::DateTime<Utc>) {
+    let sql = "UPDATE assignments SET due_date = $1, finished_at = $2 WHERE id = $3";
+    match db {
+        Db::Sqlite(pool) => sqlx::query(sql)
+            .bind(due)
+            .bind(finished)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|_| ()),
+        Db::Postgres(pool) => sqlx::query(sql)
+            .bind(due)
+            .bind(finished)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|_| ()),
+    }
+    .unwrap();
+}
+
+async fn set_secrecy(db: &Db, document: i64, rank: i64) {
+    let sql = "UPDATE documents SET secrecy = $1 WHERE id = $2";
+    match db {
+        Db::Sqlite(pool) => sqlx::query(sql)
+            .bind(rank)
+            .bind(document)
+            .execute(pool)
+            .await
+            .map(|_| ()),
+        Db::Postgres(pool) => sqlx::query(sql)
+            .bind(rank)
+            .bind(document)
+            .execute(pool)
+            .await
+            .map(|_| ()),
+    }
+    .unwrap();
+}
+
+/// Work is on time until the end of its due day in Vietnam (17:00 UTC), to the second; the
+/// late-work chart and the figure's records agree; work on a document above the reader's
+/// clearance is left out of the counts (which read the assignments without the documents).
+async fn work_is_on_time_until_the_vietnamese_due_day_ends(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let d = dataset(&t).await;
+    let scope = leader_scope(&d);
+    let period = Period::year(d.year).unwrap();
+    let (assignment, document) = done_lead_work(&t.db).await;
+    let due = date(d.year, 1, 10);
+    let evening = Utc.with_ymd_and_hms(d.year, 1, 10, 16, 59, 59).unwrap();
+    set_finished(&t.db, assignment, due, evening).await;
+    let review = reports::review(&t.db, period, &scope).await.unwrap();
+    assert_eq!(count(&review, "work_finished"), (1, 0));
+    assert_eq!(count(&review, "work_finished_on_time"), (1, 0));
+    let late = chart_data(&review, "overdue_by_unit");
+    assert!(!late.contains("finished_late: 1"), "{late}");
+    records_agree(&t.db, &review, &scope).await;
+
+    // Midnight in Vietnam: the next day, so late.
+    set_finished(&t.db, assignment, due, evening + Duration::seconds(1)).await;
+    let review = reports::review(&t.db, period, &scope).await.unwrap();
+    assert_eq!(count(&review, "work_finished"), (1, 0));
+    assert_eq!(count(&review, "work_finished_on_time"), (0, 0));
+    assert_eq!(rate(&review, "work_on_time_rate"), (Some(0.0), None));
+    let late = chart_data(&review, "overdue_by_unit");
+    assert!(late.contains("report.series.finished_late: 1"), "{late}");
+    records_agree(&t.db, &review, &scope).await;
+
+    // The document made secret: a reader cleared only for confidential documents no longer
+    // counts its work, nor lists it; a reader cleared for secret ones still does.
+    set_secrecy(&t.db, document, i64::from(Secrecy::Secret.rank())).await;
+    let confidential = ReportScope::agency(d.leader, Secrecy::Confidential);
+    let review = reports::review(&t.db, period, &confidential).await.unwrap();
+    assert_eq!(count(&review, "work_finished"), (0, 0));
+    records_agree(&t.db, &review, &confidential).await;
+    let secret = ReportScope::agency(d.leader, Secrecy::Secret);
+    let review = reports::review(&t.db, period, &secret).await.unwrap();
+    assert_eq!(count(&review, "work_finished"), (1, 0));
+    records_agree(&t.db, &review, &secret).await;
+}
+
 on_both_backends!(
     the_review_counts_every_figure_and_its_records_agree,
     a_reader_of_one_unit_sees_its_records_and_is_told_what_is_left_out,
     an_empty_year_gives_zeros,
     dashboard_numbers_click_through_to_their_records,
+    work_is_on_time_until_the_vietnamese_due_day_ends,
 );
