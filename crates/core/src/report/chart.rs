@@ -154,9 +154,16 @@ impl Chart {
                 let bar_y = y + 4.0 + 16.0 * series_index as f64;
                 let width = (value / max * plot).max(0.0);
                 let colour = PALETTE[series_index % PALETTE.len()];
+                // A zero is its number alone: a rectangle without width is invalid SVG.
+                if width >= 0.05 {
+                    let _ = write!(
+                        svg,
+                        "<rect x=\"{label_width}\" y=\"{bar_y}\" width=\"{width:.1}\" height=\"13\" fill=\"{colour}\"/>"
+                    );
+                }
                 let _ = write!(
                     svg,
-                    "<rect x=\"{label_width}\" y=\"{bar_y}\" width=\"{width:.1}\" height=\"13\" fill=\"{colour}\"/><text x=\"{:.1}\" y=\"{}\" font-size=\"10\">{}</text>",
+                    "<text x=\"{:.1}\" y=\"{}\" font-size=\"10\">{}</text>",
                     label_width + width + 4.0,
                     bar_y + 10.0,
                     number(value, self.percent)
@@ -224,6 +231,10 @@ impl Chart {
             let bar_w = (slot * 0.8 / count).max(1.0);
             for (index, value) in series.values.iter().enumerate() {
                 let h = (value / max * plot_h).max(0.0);
+                if h < 0.05 {
+                    // No column for a zero: a rectangle without height is invalid SVG.
+                    continue;
+                }
                 let x = left + slot * index as f64 + slot * 0.1 + bar_w * series_index as f64;
                 let _ = write!(
                     svg,
@@ -271,6 +282,24 @@ mod tests {
         assert!(svg.contains("height=\"135.8\""), "{svg}");
         let bars = chart(ChartKind::Bars).to_svg("t", &translate);
         assert_eq!(bars.matches("<rect x=\"230\"").count(), 2);
+    }
+
+    #[test]
+    fn a_zero_draws_no_rectangle_but_keeps_its_number() {
+        let translate = |label: &Label| match label {
+            Label::Key(key) => key.to_string(),
+            Label::Text(text) => text.clone(),
+        };
+        let mut zero = chart(ChartKind::Bars);
+        zero.series[0].values = vec![0.0, 7.0];
+        let bars = zero.to_svg("t", &translate);
+        assert_eq!(bars.matches("<rect x=\"230\"").count(), 1, "{bars}");
+        assert!(!bars.contains("width=\"0.0\""), "{bars}");
+        assert!(bars.contains(">0</text>"), "{bars}");
+        zero.kind = ChartKind::Columns;
+        let columns = zero.to_svg("t", &translate);
+        assert!(!columns.contains("height=\"0.0\""), "{columns}");
+        assert_eq!(columns.matches("<title>7</title>").count(), 1, "{columns}");
     }
 
     #[test]
