@@ -134,6 +134,34 @@ async fn register_over_http(base: &str, key: &str, count: usize, concurrency: us
     started.elapsed()
 }
 
+/// Waits (up to three minutes) until the three start-up periodic reports are made.
+async fn wait_for_start_up_reports(data_dir: &std::path::Path) {
+    let url = format!("sqlite://{}", data_dir.join("vanphong.db").display());
+    let db = vanphong_store::Db::open(&url, &Default::default())
+        .await
+        .unwrap();
+    let vanphong_store::Db::Sqlite(pool) = &db else {
+        unreachable!()
+    };
+    let started = Instant::now();
+    loop {
+        let made: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM job_runs WHERE job LIKE 'report.%' AND finished_at IS NOT NULL",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if made >= 3 || started.elapsed() > Duration::from_secs(180) {
+            eprintln!(
+                "start-up reports made: {made} ({:.1} s)",
+                started.elapsed().as_secs_f64()
+            );
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 /// The baseline: the same rows inserted straight into a fresh SQLite database, each in its
 /// own transaction, with the same durability settings (WAL, synchronous=NORMAL).
 async fn bare_inserts(dir: &std::path::Path, count: usize) -> Duration {
@@ -330,6 +358,9 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(16);
+    // At start the server makes last week's, month's and quarter's reports from the demo
+    // year; registering is measured once that is done, not while it competes for the CPU.
+    runtime.block_on(wait_for_start_up_reports(&data));
     let took = runtime.block_on(register_over_http(&server.base, &key, count, clients));
     drop(server);
     let api_rate = count as f64 / took.as_secs_f64();

@@ -197,6 +197,7 @@ pub async fn authenticate(db: &Db, token: &str) -> StoreResult<Option<(ApiKey, U
         .last_used_at
         .is_none_or(|t| now - t > chrono::Duration::minutes(1))
     {
+        let _turn = db.write_turn().await?;
         on_pool!(db, pool => {
             sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(now).bind(found.key_id).execute(pool).await?;
         });

@@ -7,6 +7,7 @@ use crate::error::StoreResult;
 /// Claims the run `run_key` (for example a date) of `job`. True for the one caller that
 /// should do the work.
 pub async fn claim(db: &Db, job: &str, run_key: &str) -> StoreResult<bool> {
+    let _turn = db.write_turn().await?;
     let inserted = on_pool!(db, pool => {
         sqlx::query("INSERT INTO job_runs (job, run_key, claimed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
             .bind(job)
@@ -21,6 +22,7 @@ pub async fn claim(db: &Db, job: &str, run_key: &str) -> StoreResult<bool> {
 
 /// Records that a claimed run finished.
 pub async fn finish(db: &Db, job: &str, run_key: &str) -> StoreResult<()> {
+    let _turn = db.write_turn().await?;
     on_pool!(db, pool => {
         sqlx::query("UPDATE job_runs SET finished_at = $1 WHERE job = $2 AND run_key = $3")
             .bind(crate::now())
@@ -35,6 +37,7 @@ pub async fn finish(db: &Db, job: &str, run_key: &str) -> StoreResult<()> {
 /// Gives back a claimed run that failed before it finished, so the next attempt (on any
 /// node) claims it again. A finished run is never given back.
 pub async fn release(db: &Db, job: &str, run_key: &str) -> StoreResult<()> {
+    let _turn = db.write_turn().await?;
     on_pool!(db, pool => {
         sqlx::query("DELETE FROM job_runs WHERE job = $1 AND run_key = $2 AND finished_at IS NULL")
             .bind(job)

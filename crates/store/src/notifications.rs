@@ -26,6 +26,7 @@ pub async fn send(
     link: &str,
     dedupe_key: &str,
 ) -> StoreResult<bool> {
+    let _turn = db.write_turn().await?;
     let inserted = on_pool!(db, pool => {
         sqlx::query(
             "INSERT INTO notifications (user_id, kind, title, link, dedupe_key, created_at) \
@@ -67,6 +68,7 @@ pub async fn recent(db: &Db, user: UserId, limit: i64) -> StoreResult<Vec<Notifi
 }
 
 pub async fn mark_all_read(db: &Db, user: UserId) -> StoreResult<()> {
+    let _turn = db.write_turn().await?;
     on_pool!(db, pool => {
         sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
             .bind(crate::now())

@@ -108,6 +108,7 @@ pub async fn resolve(db: &Db, token: &str, policy: SessionPolicy) -> StoreResult
     }
     if now - last_seen_at > Duration::minutes(1) {
         let new_expiry = (now + policy.idle).min(created_at + policy.absolute);
+        let _turn = db.write_turn().await?;
         on_pool!(db, pool => {
             sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
                 .bind(now)
@@ -152,6 +153,7 @@ pub async fn close(db: &Db, origin: &Origin, token: &str) -> StoreResult<()> {
 /// Removes expired sessions and old failure records; returns how many sessions went.
 pub async fn sweep(db: &Db) -> StoreResult<u64> {
     let now = crate::now();
+    let _turn = db.write_turn().await?;
     Ok(on_pool!(db, pool => {
         sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(now - Duration::days(1))
@@ -203,6 +205,7 @@ pub async fn is_throttled(
 }
 
 pub async fn record_failure(db: &Db, username_key: &str, address: &str) -> StoreResult<()> {
+    let _turn = db.write_turn().await?;
     on_pool!(db, pool => {
         sqlx::query("INSERT INTO login_failures (username_key, source_address, at) VALUES ($1, $2, $3)")
             .bind(username_key)
@@ -215,6 +218,7 @@ pub async fn record_failure(db: &Db, username_key: &str, address: &str) -> Store
 }
 
 pub async fn clear_failures(db: &Db, username_key: &str) -> StoreResult<()> {
+    let _turn = db.write_turn().await?;
     on_pool!(db, pool => {
         sqlx::query("DELETE FROM login_failures WHERE username_key = $1").bind(username_key).execute(pool).await?;
     });

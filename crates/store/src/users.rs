@@ -456,6 +456,7 @@ pub async fn set_disabled(
 
 /// Sets the interface language a user prefers.
 pub async fn set_language(db: &Db, id: UserId, language: &str) -> StoreResult<()> {
+    let _turn = db.write_turn().await?;
     on_pool!(db, pool => {
         sqlx::query("UPDATE users SET language = $1 WHERE id = $2").bind(language).bind(id.0).execute(pool).await?;
     });

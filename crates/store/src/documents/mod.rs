@@ -303,6 +303,7 @@ pub async fn links(db: &Db, document_id: i64) -> StoreResult<Vec<Link>> {
 /// Records that `user` opened the document (the decree asks who viewed it).
 pub async fn record_view(db: &Db, document_id: i64, user: UserId) -> StoreResult<()> {
     let now = crate::now();
+    let _turn = db.write_turn().await?;
     on_pool!(db, pool => {
         sqlx::query(
             "INSERT INTO document_views (document_id, user_id, first_viewed_at, last_viewed_at) VALUES ($1, $2, $3, $3) \

@@ -138,6 +138,7 @@ pub async fn read_and_record(
     let (status, text, pages) = tokio::task::spawn_blocking(move || extract(&content_type, &bytes))
         .await
         .unwrap_or((TextStatus::Failed, String::new(), None));
+    let _turn = db.write_turn().await?;
     on_pool!(db, pool => {
         sqlx::query(
             "INSERT INTO blob_texts (sha256, status, text, pages, extracted_at) VALUES ($1, $2, $3, $4, $5) \
