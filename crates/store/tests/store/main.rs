@@ -10,6 +10,7 @@ mod report_archive;
 mod reports;
 mod s3;
 mod search;
+mod transactions;
 
 use futures::stream;
 use vanphong_core::auth::{NewPassword, Role, Secrecy, Username};
