@@ -93,6 +93,48 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::FAILURE);
             }
         }
+        Command::Generate {
+            storage,
+            seed,
+            documents,
+            dossiers,
+            hotline,
+            first_year,
+            years,
+            no_index,
+        } => {
+            let db = open_database(&storage).await?;
+            let plan = crate::generate::Plan {
+                seed,
+                documents,
+                dossiers,
+                hotline,
+                first_year,
+                years,
+            };
+            let started = std::time::Instant::now();
+            let written = crate::generate::generate(&db, &plan).await?;
+            println!(
+                "Generated in {:.0} s: {} provincial departments, {} incoming documents ({} with lead work), {} outgoing, {} dossiers, {} hotline cases.",
+                started.elapsed().as_secs_f64(),
+                written.units,
+                written.incoming,
+                written.assignments,
+                written.outgoing,
+                written.dossiers,
+                written.hotline_cases
+            );
+            if !no_index {
+                let bar = count_bar("Indexing records for search");
+                vanphong_store::search::catch_up_with(&db, |done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                })
+                .await
+                .context("indexing the generated records for search")?;
+                bar.finish();
+            }
+        }
         Command::SweepBlobs {
             storage,
             older_than_hours,
@@ -447,7 +489,7 @@ async fn load_demo(db: &Db, blobs: &BlobStore, year: i32, scale: f64) -> anyhow:
     print_demo_logins(db).await
 }
 
-fn count_bar(message: &str) -> ProgressBar {
+pub(crate) fn count_bar(message: &str) -> ProgressBar {
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{msg} {wide_bar} {pos}/{len} [{elapsed}, {per_sec}]")

@@ -206,6 +206,32 @@ pub enum Command {
         #[arg(long)]
         blobs_to: Option<String>,
     },
+    /// Add national-scale data for measuring, on top of the demo agency: a department per
+    /// province, years of documents with their lead work, dossiers and hotline cases, the
+    /// same for the same seed on either database.
+    Generate {
+        #[command(flatten)]
+        storage: Storage,
+        /// The seed every value is derived from.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Documents in all (70 % incoming with a lead assignment each, 30 % outgoing).
+        #[arg(long, default_value_t = 10_000_000)]
+        documents: u64,
+        #[arg(long, default_value_t = 1_000_000)]
+        dossiers: u64,
+        /// Hotline cases (one report each).
+        #[arg(long, default_value_t = 1_000_000)]
+        hotline: u64,
+        /// The first of the generated years (numbers run 1..n in each).
+        #[arg(long, default_value_t = 2021)]
+        first_year: i32,
+        #[arg(long, default_value_t = 5)]
+        years: i32,
+        /// Leave the search index to `vanphong migrate` (which catches up on everything).
+        #[arg(long)]
+        no_index: bool,
+    },
     /// Remove leftovers of failed uploads: temporary files and files no record refers to.
     SweepBlobs {
         #[command(flatten)]

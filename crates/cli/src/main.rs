@@ -4,6 +4,7 @@
 mod commands;
 mod config;
 mod demo;
+mod generate;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -7,6 +7,7 @@ mod audit;
 mod backup;
 mod calendar;
 mod cluster;
+mod generate;
 mod migrate_data;
 mod pg_restart;
 mod search;
