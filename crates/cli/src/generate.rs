@@ -299,18 +299,10 @@ pub async fn generate(db: &Db, plan: &Plan) -> anyhow::Result<Written> {
     let incoming = plan.documents * 7 / 10;
     let outgoing = plan.documents - incoming;
     let years = i64::from(plan.years);
+    // Each direction's INSERT for rows `lo..hi` of its own sequence (with `%SEQ%` for the
+    // rows): built once, run in interleaved chunks below.
+    let mut templates: Vec<(&str, u64, String)> = Vec::new();
     for (direction, total) in [("incoming", incoming), ("outgoing", outgoing)] {
-        if total == 0 {
-            continue;
-        }
-        let progress = bar(
-            if direction == "incoming" {
-                "Incoming documents"
-            } else {
-                "Outgoing documents"
-            },
-            total,
-        );
         let salt = if direction == "incoming" { 1 } else { 2 };
         let h = hash("k", plan.seed, salt);
         let h2 = hash("k + 7", plan.seed, salt + 10);
@@ -377,36 +369,47 @@ pub async fn generate(db: &Db, plan: &Plan) -> anyhow::Result<Written> {
         let urgency = format!("CASE WHEN {h2} % 20 = 0 THEN 1 ELSE 0 END");
         let secrecy = format!("CASE WHEN {h2} % 1000 = 0 THEN 1 ELSE 0 END");
         let due = date_plus(backend, &year, &format!("{day_of_year} + 10"));
-        let mut done = 0;
-        while done < total {
-            let hi = (done + CHUNK).min(total);
-            let seq = sequence(backend, done, hi);
-            let sql = if direction == "incoming" {
-                // The sender's number and symbol; our arrival number runs 1..n per year.
-                let theirs = format!("(1 + {h2} % 3000)");
-                format!(
-                    "INSERT INTO documents (direction, kind, type_code, number, symbol, number_symbol, document_date, subject, \
-                     urgency, secrecy, sender_name, arrival_year, arrival_number, arrival_date, status, owner_unit_id, due_date, \
-                     petition_source, search_text, created_at, updated_at) \
-                     SELECT 'incoming', {kind}, {type_code}, {theirs}, {symbol}, CAST({theirs} AS TEXT) || '/' || {symbol}, {day}, \
-                     {subject}, {urgency}, {secrecy}, {sender}, {year}, {number}, {day}, {status}, {owner}, {due}, \
-                     CASE WHEN {h2} % 499 = 0 AND {h2} % 997 <> 0 THEN 'petitions_committee' END, {folded}, {now}, {now} FROM {seq}"
-                )
-            } else {
-                format!(
-                    "INSERT INTO documents (direction, kind, type_code, number, symbol, number_symbol, document_date, subject, \
-                     urgency, secrecy, signing_authority, series_id, issue_year, issued_on, status, owner_unit_id, search_text, \
-                     created_at, updated_at) \
-                     SELECT 'outgoing', 'ordinary', {type_code}, {number}, {symbol}, CAST({number} AS TEXT) || '/' || {symbol}, {day}, \
-                     {subject}, {urgency}, {secrecy}, {authority}, {series}, {year}, {day}, {status}, {owner}, {folded}, {now}, {now} \
-                     FROM {seq}"
-                )
-            };
+        let seq = "%SEQ%";
+        let sql = if direction == "incoming" {
+            // The sender's number and symbol; our arrival number runs 1..n per year.
+            let theirs = format!("(1 + {h2} % 3000)");
+            format!(
+                "INSERT INTO documents (direction, kind, type_code, number, symbol, number_symbol, document_date, subject, \
+                 urgency, secrecy, sender_name, arrival_year, arrival_number, arrival_date, status, owner_unit_id, due_date, \
+                 petition_source, search_text, created_at, updated_at) \
+                 SELECT 'incoming', {kind}, {type_code}, {theirs}, {symbol}, CAST({theirs} AS TEXT) || '/' || {symbol}, {day}, \
+                 {subject}, {urgency}, {secrecy}, {sender}, {year}, {number}, {day}, {status}, {owner}, {due}, \
+                 CASE WHEN {h2} % 499 = 0 AND {h2} % 997 <> 0 THEN 'petitions_committee' END, {folded}, {now}, {now} FROM {seq}"
+            )
+        } else {
+            format!(
+                "INSERT INTO documents (direction, kind, type_code, number, symbol, number_symbol, document_date, subject, \
+                 urgency, secrecy, signing_authority, series_id, issue_year, issued_on, status, owner_unit_id, search_text, \
+                 created_at, updated_at) \
+                 SELECT 'outgoing', 'ordinary', {type_code}, {number}, {symbol}, CAST({number} AS TEXT) || '/' || {symbol}, {day}, \
+                 {subject}, {urgency}, {secrecy}, {authority}, {series}, {year}, {day}, {status}, {owner}, {folded}, {now}, {now} \
+                 FROM {seq}"
+            )
+        };
+        templates.push((direction, total, sql));
+    }
+    // Incoming and outgoing chunks alternate, each covering the same stretch of days, so
+    // the rows interleave in time (and in id) as a real register's do.
+    let progress = bar("Documents", plan.documents);
+    let rounds = plan.documents.div_ceil(CHUNK).max(1);
+    for round in 0..rounds {
+        for (direction, total, template) in &templates {
+            let lo = total * round / rounds;
+            let hi = total * (round + 1) / rounds;
+            if hi <= lo {
+                continue;
+            }
+            let sql = template.replace("%SEQ%", &sequence(backend, lo, hi));
             let first_id = scalar(db, "SELECT COALESCE(MAX(id), 0) FROM documents").await?;
             exec(db, &sql)
                 .await
                 .with_context(|| format!("writing {direction} documents"))?;
-            if direction == "incoming" {
+            if *direction == "incoming" {
                 let finished = match backend {
                     Backend::Sqlite => "strftime('%Y-%m-%dT%H:%M:%S+00:00', d.arrival_date, '+' || (d.id % 15) || ' days', '+3 hours')",
                     Backend::Postgres => "(CAST(d.arrival_date AS TIMESTAMP) + CAST(d.id % 15 AS INTEGER) * INTERVAL '1 day' + INTERVAL '3 hours') AT TIME ZONE 'UTC'",
@@ -423,17 +426,14 @@ pub async fn generate(db: &Db, plan: &Plan) -> anyhow::Result<Written> {
                 )
                 .await
                 .context("writing the lead work")?;
+                written.incoming += hi - lo;
+            } else {
+                written.outgoing += hi - lo;
             }
-            progress.set_position(hi);
-            done = hi;
-        }
-        progress.finish();
-        if direction == "incoming" {
-            written.incoming = total;
-        } else {
-            written.outgoing = total;
+            progress.inc(hi - lo);
         }
     }
+    progress.finish();
     // The counters go on after the generated numbers.
     for (name, sql) in [
         (
