@@ -16,7 +16,8 @@
 //! For tuning: `VANPHONG_BENCH_KEEP=/tmp/x.db` keeps a copy of the indexed SQLite database
 //! (PostgreSQL: leaves its database in place and prints its URL) and stops;
 //! `VANPHONG_BENCH_PROBE=/tmp/x.db` (or the printed `postgres://` URL) times each SQL line
-//! of standard input on it. The slowest searches of the mix are listed after the figures.
+//! of standard input on it; `VANPHONG_BENCH_REUSE=/tmp/x.db` (or the URL) times only the
+//! searches on it (give the same `VANPHONG_BENCH_DOCUMENTS`). The slowest searches of the mix are listed after the figures.
 
 use chrono::NaiveDate;
 use rand::rngs::StdRng;
@@ -449,6 +450,29 @@ async fn raw_engine(db: &Db, query: &SearchQuery) -> usize {
 
 async fn run(backend: Backend, total: usize) -> (Duration, Duration, f64, Duration) {
     println!("\n{} with {total} documents", backend.name());
+    if let Ok(url) = std::env::var("VANPHONG_BENCH_REUSE") {
+        // A database kept by VANPHONG_BENCH_KEEP: only the searches are timed.
+        if url.starts_with("postgres") == (backend == Backend::Postgres) {
+            let url = if url.starts_with("postgres") {
+                url
+            } else {
+                format!("sqlite://{url}")
+            };
+            let db = Db::connect(&url, &Default::default()).await.unwrap();
+            let units: Vec<i64> = match &db {
+                Db::Sqlite(pool) => sqlx::query_scalar("SELECT id FROM units ORDER BY id")
+                    .fetch_all(pool)
+                    .await
+                    .unwrap(),
+                Db::Postgres(pool) => sqlx::query_scalar("SELECT id FROM units ORDER BY id")
+                    .fetch_all(pool)
+                    .await
+                    .unwrap(),
+            };
+            let (p95, p95_unit, raw_p95) = searches(&db, &units, total).await;
+            return (p95, p95_unit, 0.0, raw_p95);
+        }
+    }
     let t = TestDb::new(backend).await;
     let mut units = Vec::new();
     for k in 0..10 {
@@ -512,7 +536,15 @@ async fn run(backend: Backend, total: usize) -> (Duration, Duration, f64, Durati
         }
         return (Duration::ZERO, Duration::ZERO, rate, Duration::ZERO);
     }
+    let (p95, p95_unit, raw_p95) = searches(&t.db, &units, total).await;
+    (p95, p95_unit, rate, raw_p95)
+}
+
+/// Times the query mix for an agency-wide reader, a reader of one unit and the raw engine.
+async fn searches(db: &Db, units: &[i64], total: usize) -> (Duration, Duration, Duration) {
     let mix = queries(total);
+    // For tuning runs only: the figures need the raw engine beside them.
+    let skip_raw = std::env::var("VANPHONG_BENCH_SKIP_RAW").is_ok();
     let everyone = ReadScope {
         units: None,
         max_secrecy: Secrecy::TopSecret,
@@ -535,17 +567,19 @@ async fn run(backend: Backend, total: usize) -> (Duration, Duration, f64, Durati
                 ..SearchRequest::default()
             };
             let started = Instant::now();
-            let results = search::search(&t.db, &everyone, UserId(1), &request)
+            let results = search::search(db, &everyone, UserId(1), &request)
                 .await
                 .unwrap();
             let ours_time = started.elapsed();
             let started = Instant::now();
-            search::search(&t.db, &one_unit, UserId(1), &request)
+            search::search(db, &one_unit, UserId(1), &request)
                 .await
                 .unwrap();
             let unit_time = started.elapsed();
             let started = Instant::now();
-            raw_engine(&t.db, &request.query).await;
+            if !skip_raw {
+                raw_engine(db, &request.query).await;
+            }
             let raw_time = started.elapsed();
             if round == 0 {
                 // The first round warms the caches.
@@ -574,7 +608,7 @@ async fn run(backend: Backend, total: usize) -> (Duration, Duration, f64, Durati
     for (time, text) in slowest.iter().take(8) {
         println!("    {:>8} ms  {text:?}", ms(*time));
     }
-    (p95, p95_unit, rate, raw_p95)
+    (p95, p95_unit, raw_p95)
 }
 
 /// Times each line of standard input as SQL on the SQLite database at `path`, or on the

@@ -21,3 +21,10 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
 -- reads the wide rows (the body, the notes) page by page.
 CREATE INDEX search_entries_rank_idx ON search_entries(id, kind, record_id, record_date, title, reference);
 CREATE INDEX documents_search_idx ON documents(id, direction, secrecy);
+
+-- The indexed words of four letters or more, for a word being typed: `nhie` is searched as
+-- `nhiem OR nhieu OR nhiet`, which FTS5 reads newest first, instead of a prefix it has no
+-- index for and merges in full first. Filled with the words as entries are written.
+CREATE TABLE search_terms (
+    term TEXT PRIMARY KEY
+) WITHOUT ROWID;

@@ -291,7 +291,6 @@ pub(crate) async fn candidates(
         let more = candidates.len() as i64 >= CANDIDATES;
         return Ok(Found { candidates, more });
     }
-    let placeholder = binds.len() + 1;
     match db {
         Db::Sqlite(pool) => {
             // The index gives the newest matches first and stops at the limit; the reader's
@@ -311,20 +310,13 @@ pub(crate) async fn candidates(
                 "documents d"
             };
             let sql = format!(
-                "SELECT {columns} FROM search_fts \
-                 JOIN search_entries e INDEXED BY search_entries_rank_idx ON e.id = search_fts.rowid \
+                "SELECT {columns} FROM {{entries}} \
                  JOIN {documents} ON d.id = e.record_id AND d.direction = e.kind \
-                 WHERE search_fts MATCH ${placeholder} AND {{range}} AND {kinds_sql} AND {condition} \
-                 ORDER BY search_fts.rowid DESC LIMIT {{limit}}"
+                 WHERE {{range}} AND {kinds_sql} AND {condition} \
+                 ORDER BY {{order}} LIMIT {{limit}}"
             );
-            super::sqlite_candidates(
-                pool,
-                &sql,
-                &binds,
-                &super::fts5_expression(&request.query),
-                request.page_end(),
-            )
-            .await
+            super::sqlite_candidates(pool, &sql, &binds, &request.query, request.page_end())
+                .await
         }
         Db::Postgres(pool) => {
             let sql = format!(

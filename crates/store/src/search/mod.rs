@@ -80,7 +80,7 @@ pub const BODY_MAX_CHARS: usize = 50_000;
 /// (a word found in most documents) is ranked among its newest `CANDIDATES` matches the
 /// reader may see, and its counts say "more than". Precise queries match fewer and are
 /// ranked in full. This keeps every search within a few milliseconds at a million records.
-pub const CANDIDATES: i64 = 2000;
+pub const CANDIDATES: i64 = 1000;
 
 /// How many of the newest matches of the words (of any kind, before the reader's scope and
 /// the filters) a search looks at. A reader who sees a tenth of the records would otherwise
@@ -88,7 +88,7 @@ pub const CANDIDATES: i64 = 2000;
 /// budget they are ranked among what they may see of the newest 5,000 matches, and the
 /// counts say "more than". Only when that leaves the page short does the search go further
 /// back (up to [`CANDIDATES`] more), so a reader who sees few records still finds them.
-pub const SCANNED: i64 = 5000;
+pub const SCANNED: i64 = 1000;
 
 /// What one source found for a search: its candidates, and whether there may be more
 /// (the counts are then lower bounds).
@@ -98,52 +98,87 @@ pub(crate) struct Found {
 }
 
 /// A source's candidate query on SQLite within the [`SCANNED`] budget. `sql` selects the
-/// candidates from `search_fts` joined to the entries and the records, with `MATCH
-/// ${n}` (n = `binds.len() + 1`), the marker `{range}` for the condition on
-/// `search_fts.rowid` (which binds `${n + 1}`), and `LIMIT {limit}`, newest first.
+/// candidates from `{entries}` (the entries, `e`, or the word index joined to them) joined
+/// to the records, where `{range}` (which binds `${n}`, n = `binds.len() + 1`, and
+/// `${n + 1}`), ordered by `{order}`, `LIMIT {limit}`.
 pub(crate) async fn sqlite_candidates(
     pool: &sqlx::SqlitePool,
     sql: &str,
     binds: &[Bind],
-    expression: &str,
+    query: &SearchQuery,
     need: usize,
 ) -> StoreResult<Found> {
-    // The newest SCANNED-th match: the index walks its doclists newest first and stops.
-    let boundary: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT rowid FROM search_fts WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT 1 OFFSET {}",
-        SCANNED - 1
+    let expression = sqlite_expression(pool, query).await?;
+    // The newest matches of the words, as ids: the index walks its doclists newest first
+    // and stops at the budget. The scope and the filters are then checked on those entries
+    // by primary key, newest first, a page of CANDIDATES ids at a time.
+    let ids: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT rowid FROM search_fts WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT {SCANNED}"
     ))
-    .bind(expression)
-    .fetch_optional(pool)
+    .bind(&expression)
+    .fetch_all(pool)
     .await?;
-    let range = format!("search_fts.rowid >= ${}", binds.len() + 2);
-    let first = sql
-        .replace("{range}", &range)
-        .replace("{limit}", &CANDIDATES.to_string());
-    let mut candidates = bind_all!(sqlx::query_as::<_, Candidate>(&first), binds)
-        .bind(expression)
-        .bind(boundary.unwrap_or(0))
-        .fetch_all(pool)
-        .await?;
-    let Some(boundary) = boundary else {
-        let more = candidates.len() as i64 >= CANDIDATES;
-        return Ok(Found { candidates, more });
-    };
-    if candidates.len() >= need || candidates.len() as i64 >= CANDIDATES {
+    let n = binds.len() + 1;
+    let by_id = sql
+        .replace("{entries}", "search_entries e INDEXED BY search_entries_rank_idx")
+        .replace(
+            "{range}",
+            &format!("e.id IN (SELECT value FROM json_each(${n})) AND ${} = 0", n + 1),
+        )
+        .replace("{order}", "e.id DESC");
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for chunk in ids.chunks(CANDIDATES as usize) {
+        let list = format!(
+            "[{}]",
+            chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        );
+        let sql = by_id.replace(
+            "{limit}",
+            &(CANDIDATES - candidates.len() as i64).to_string(),
+        );
+        candidates.extend(
+            bind_all!(sqlx::query_as::<_, Candidate>(&sql), binds)
+                .bind(list)
+                .bind(0_i64)
+                .fetch_all(pool)
+                .await?,
+        );
+        if candidates.len() as i64 >= CANDIDATES {
+            return Ok(Found {
+                candidates,
+                more: true,
+            });
+        }
+    }
+    if (ids.len() as i64) < SCANNED {
+        // Every match was looked at.
+        return Ok(Found {
+            candidates,
+            more: false,
+        });
+    }
+    if candidates.len() >= need {
         return Ok(Found {
             candidates,
             more: true,
         });
     }
-    // The page is short: further back, as many as the ranking takes.
-    let range = format!("search_fts.rowid < ${}", binds.len() + 2);
+    // The page is short: further back through the index, as many as the ranking takes.
     let rest = sql
-        .replace("{range}", &range)
+        .replace(
+            "{entries}",
+            "search_fts JOIN search_entries e INDEXED BY search_entries_rank_idx ON e.id = search_fts.rowid",
+        )
+        .replace(
+            "{range}",
+            &format!("search_fts MATCH ${n} AND search_fts.rowid < ${}", n + 1),
+        )
+        .replace("{order}", "search_fts.rowid DESC")
         .replace("{limit}", &(CANDIDATES - candidates.len() as i64).to_string());
     candidates.extend(
         bind_all!(sqlx::query_as::<_, Candidate>(&rest), binds)
-            .bind(expression)
-            .bind(boundary)
+            .bind(&expression)
+            .bind(ids.last().copied().unwrap_or(0))
             .fetch_all(pool)
             .await?,
     );
@@ -151,11 +186,52 @@ pub(crate) async fn sqlite_candidates(
     Ok(Found { candidates, more })
 }
 
-/// The ids of the newest matches of a tsquery, at most `limit`, below `upper`, read in
-/// windows of ids from the newest: a common word fills them from the first rows without
-/// the planner reading all its matches through the GIN index, a rare one widens the window
-/// to the whole table in a few steps, each cheap because the word is rare. Returns the ids
-/// and whether the table was read to its start.
+/// The shortest prefix looked up in `search_terms`; shorter ones have FTS5 prefix indexes.
+const EXPANDED_PREFIX_CHARS: usize = 4;
+/// A prefix that begins more words than this is left to FTS5.
+const EXPANDED_PREFIX_TERMS: usize = 64;
+
+/// The FTS5 expression for a query on SQLite: [`fts5_expression`], with a last word of four
+/// letters or more being typed (`nhie`) replaced by the indexed words it begins (`nhiem`,
+/// `nhieu`, `nhiet`), from `search_terms`. FTS5 reads such words newest first and stops;
+/// a prefix without a prefix index it merges in full first (measured: 30 to 70 ms for a
+/// common one at a million documents, against 1 ms).
+async fn sqlite_expression(pool: &sqlx::SqlitePool, query: &SearchQuery) -> StoreResult<String> {
+    let mut expansions: Vec<Option<Vec<String>>> = Vec::with_capacity(query.clauses.len());
+    for clause in &query.clauses {
+        let last = clause.words.last().map(|w| w.folded.as_str()).unwrap_or("");
+        if !clause.prefix || last.chars().count() < EXPANDED_PREFIX_CHARS {
+            expansions.push(None);
+            continue;
+        }
+        let terms: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT term FROM search_terms WHERE term >= $1 AND term < $2 ORDER BY term LIMIT {}",
+            EXPANDED_PREFIX_TERMS + 1
+        ))
+        .bind(last)
+        .bind(format!("{last}\u{10FFFF}"))
+        .fetch_all(pool)
+        .await?;
+        if terms.is_empty() || terms.len() > EXPANDED_PREFIX_TERMS {
+            expansions.push(None);
+        } else {
+            expansions.push(Some(terms));
+        }
+    }
+    Ok(fts5_expression_expanded(query, &expansions))
+}
+
+/// Rows read one by one (newest first) before a search switches to the GIN index.
+const POSTGRES_WALK_ROWS: i64 = 100_000;
+
+/// The ids of the newest matches of a tsquery, at most `limit`, below `upper`. The newest
+/// rows are read one by one by primary key (`ts_match_vq`, which the GIN index cannot
+/// serve): a common word fills `limit` there at once. How many matched tells how dense the
+/// words are, hence how many more rows to read the same way; when that would pass
+/// [`POSTGRES_WALK_ROWS`] the words are rare, and the rest comes from the GIN index, whose
+/// matches are then few. (The planner cannot tell: it estimates a phrase a thousand times
+/// rarer than it is, and reads every match of it through the index, rechecking each row.)
+/// Returns the ids and whether the table was read to its start.
 async fn postgres_match_ids(
     pool: &sqlx::PgPool,
     tsquery: &str,
@@ -164,12 +240,13 @@ async fn postgres_match_ids(
 ) -> StoreResult<(Vec<i64>, bool)> {
     let mut ids: Vec<i64> = Vec::new();
     let mut upper = upper;
-    let mut width = 20_000_i64;
+    let mut walked = 0_i64;
+    let mut width = 4096_i64;
     loop {
         let lower = (upper - width).max(0);
         let sql = format!(
             "SELECT id FROM search_entries WHERE id >= {lower} AND id < {upper} \
-             AND words @@ to_tsquery('simple', $1) ORDER BY id DESC LIMIT {}",
+             AND ts_match_vq(words, to_tsquery('simple', $1)) ORDER BY id DESC LIMIT {}",
             limit - ids.len() as i64
         );
         ids.extend(
@@ -178,6 +255,7 @@ async fn postgres_match_ids(
                 .fetch_all(pool)
                 .await?,
         );
+        walked += upper - lower;
         if ids.len() as i64 >= limit {
             return Ok((ids, false));
         }
@@ -185,8 +263,25 @@ async fn postgres_match_ids(
             return Ok((ids, true));
         }
         upper = lower;
-        width = width.saturating_mul(4);
+        // Rows still to read at the density seen so far (one more match than seen, so
+        // that a first window without any does not promise the whole table).
+        let needed = (limit - ids.len() as i64)
+            .saturating_mul(walked)
+            / (ids.len() as i64 + 1);
+        if walked + needed > POSTGRES_WALK_ROWS {
+            break;
+        }
+        width = (needed + needed / 2).clamp(4096, POSTGRES_WALK_ROWS - walked);
     }
+    let sql = format!(
+        "SELECT id FROM search_entries WHERE id < {upper} AND words @@ to_tsquery('simple', $1) \
+         ORDER BY id DESC LIMIT {}",
+        limit - ids.len() as i64
+    );
+    let rest: Vec<i64> = sqlx::query_scalar(&sql).bind(tsquery).fetch_all(pool).await?;
+    let whole = (rest.len() as i64) < limit - ids.len() as i64;
+    ids.extend(rest);
+    Ok((ids, whole))
 }
 
 /// A source's candidate query on PostgreSQL within the [`SCANNED`] budget. `sql` selects
@@ -360,6 +455,7 @@ async fn sqlite_insert_words(
     conn: &mut sqlx::SqliteConnection,
     rows: &[(i64, Words)],
 ) -> StoreResult<()> {
+    sqlite_insert_terms(conn, rows).await?;
     for chunk in rows.chunks(SQLITE_ROWS_PER_STATEMENT) {
         let values = (0..chunk.len())
             .map(|i| {
@@ -376,6 +472,38 @@ async fn sqlite_insert_words(
                 .bind(&words.title)
                 .bind(&words.body)
                 .bind(&words.reference);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Adds the words of four letters or more of these entries to `search_terms`, the
+/// vocabulary a word being typed is expanded against ([`sqlite_expression`]). Words are
+/// never taken out: one no entry has any more only adds a branch that matches nothing.
+async fn sqlite_insert_terms(
+    conn: &mut sqlx::SqliteConnection,
+    rows: &[(i64, Words)],
+) -> StoreResult<()> {
+    let mut terms: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for (_, words) in rows {
+        for text in [&words.title, &words.body, &words.reference] {
+            terms.extend(
+                text.split(' ')
+                    .filter(|w| w.chars().count() >= EXPANDED_PREFIX_CHARS),
+            );
+        }
+    }
+    let terms: Vec<&str> = terms.into_iter().collect();
+    for chunk in terms.chunks(500) {
+        let values = (1..=chunk.len())
+            .map(|i| format!("(${i})"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("INSERT OR IGNORE INTO search_terms (term) VALUES {values}");
+        let mut query = sqlx::query(&sql);
+        for term in chunk {
+            query = query.bind(*term);
         }
         query.execute(&mut *conn).await?;
     }
@@ -937,21 +1065,35 @@ async fn load_hits(db: &Db, page: &[&Candidate]) -> StoreResult<Vec<Hit>> {
 /// quoted, so nothing a person types is read as FTS5 syntax. Public for the benchmark's
 /// engine-only baseline.
 pub fn fts5_expression(query: &SearchQuery) -> String {
+    fts5_expression_expanded(query, &[])
+}
+
+/// [`fts5_expression`] with the last word of some clauses (`Some`, by position) replaced by
+/// each of these whole words in turn, joined by `OR`.
+fn fts5_expression_expanded(query: &SearchQuery, expansions: &[Option<Vec<String>>]) -> String {
+    let quote = |words: &[&str]| format!("\"{}\"", words.join(" ").replace('"', "\"\""));
     query
         .clauses
         .iter()
-        .map(|clause| {
-            let inner = clause
-                .words
-                .iter()
-                .map(|w| w.folded.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-                .replace('"', "\"\"");
-            if clause.prefix {
-                format!("\"{inner}\" *")
-            } else {
-                format!("\"{inner}\"")
+        .enumerate()
+        .map(|(i, clause)| {
+            let words: Vec<&str> = clause.words.iter().map(|w| w.folded.as_str()).collect();
+            match expansions.get(i) {
+                Some(Some(terms)) => {
+                    let head = &words[..words.len() - 1];
+                    let each = terms
+                        .iter()
+                        .map(|term| {
+                            let mut phrase = head.to_vec();
+                            phrase.push(term);
+                            quote(&phrase)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" OR ");
+                    format!("({each})")
+                }
+                _ if clause.prefix => format!("{} *", quote(&words)),
+                _ => quote(&words),
             }
         })
         .collect::<Vec<_>>()

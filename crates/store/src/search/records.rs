@@ -130,7 +130,6 @@ impl Source {
             condition.push_str(&format!(" AND e.record_date <= ${}", binds.len()));
         }
         let columns = "e.id, e.kind, e.record_date, e.title, e.reference";
-        let placeholder = binds.len() + 1;
         if request.query.is_empty() {
             let sql = format!(
                 "SELECT {columns} FROM search_entries e {join} WHERE {condition} ORDER BY e.id DESC LIMIT {CANDIDATES}"
@@ -144,19 +143,11 @@ impl Source {
         match db {
             Db::Sqlite(pool) => {
                 let sql = format!(
-                    "SELECT {columns} FROM search_fts \
-                     JOIN search_entries e INDEXED BY search_entries_rank_idx ON e.id = search_fts.rowid {join} \
-                     WHERE search_fts MATCH ${placeholder} AND {{range}} AND {condition} \
-                     ORDER BY search_fts.rowid DESC LIMIT {{limit}}"
+                    "SELECT {columns} FROM {{entries}} {join} \
+                     WHERE {{range}} AND {condition} ORDER BY {{order}} LIMIT {{limit}}"
                 );
-                super::sqlite_candidates(
-                    pool,
-                    &sql,
-                    &binds,
-                    &super::fts5_expression(&request.query),
-                    request.page_end(),
-                )
-                .await
+                super::sqlite_candidates(pool, &sql, &binds, &request.query, request.page_end())
+                    .await
             }
             Db::Postgres(pool) => {
                 let sql = format!(
