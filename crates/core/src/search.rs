@@ -269,7 +269,7 @@ const BODY_POINTS: u32 = 1;
 /// (`bão` ranks a storm before a report, `báo`). Computed here, not by the engines, so the
 /// ranking is the same on SQLite and PostgreSQL.
 pub fn score(query: &SearchQuery, title: &str, reference: &str) -> u32 {
-    // Search scores its newest 2,000 matches: the folded words come from [`folded_text`]
+    // Search scores up to a thousand matches: the folded words come from [`folded_text`]
     // (the same words, cut and folded as the index was), and the exact forms of the title
     // only when a clause typed with diacritics matched it folded.
     fn words(folded: &str) -> Vec<&str> {

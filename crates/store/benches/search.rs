@@ -17,7 +17,9 @@
 //! (PostgreSQL: leaves its database in place and prints its URL) and stops;
 //! `VANPHONG_BENCH_PROBE=/tmp/x.db` (or the printed `postgres://` URL) times each SQL line
 //! of standard input on it; `VANPHONG_BENCH_REUSE=/tmp/x.db` (or the URL) times only the
-//! searches on it (give the same `VANPHONG_BENCH_DOCUMENTS`). The slowest searches of the mix are listed after the figures.
+//! searches on it (give the same `VANPHONG_BENCH_DOCUMENTS`), and with
+//! `VANPHONG_BENCH_SKIP_RAW=1` leaves out the raw engine (for tuning only: the figures need
+//! it beside them). The slowest searches of the mix are listed after the figures.
 
 use chrono::NaiveDate;
 use rand::rngs::StdRng;
@@ -603,7 +605,7 @@ async fn searches(db: &Db, units: &[i64], total: usize) -> (Duration, Duration, 
     for (category, times) in by_category {
         report(&format!("  {category}"), times);
     }
-    slowest.sort_by(|a, b| b.0.cmp(&a.0));
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
     println!("  slowest searches (the slower of the two readers):");
     for (time, text) in slowest.iter().take(8) {
         println!("    {:>8} ms  {text:?}", ms(*time));

@@ -297,7 +297,7 @@ pub(crate) async fn candidates(
             // scope and the filters are checked on each, by primary key. What ranking reads
             // of the entry, and what the scope reads of the document, come from narrow
             // indexes (the planner would read the wide rows, which costs several times more
-            // at 2,000 matches); a filter on other columns of the document reads its row.
+            // at a thousand matches); a filter on other columns of the document reads its row.
             let documents = if filter.status.is_none()
                 && filter.type_code.is_none()
                 && filter.urgency.is_none()
