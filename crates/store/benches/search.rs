@@ -14,7 +14,12 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`). `VANPHONG_BENCH_DOCUMENTS=100000` makes
 //! the corpus smaller for a quick look; `VANPHONG_BENCH_BACKENDS=sqlite` runs one backend.
 //! For tuning: `VANPHONG_BENCH_KEEP=/tmp/x.db` keeps a copy of the indexed SQLite database
-//! and stops; `VANPHONG_BENCH_PROBE=/tmp/x.db` times each SQL line of standard input on it.
+//! (PostgreSQL: leaves its database in place and prints its URL) and stops;
+//! `VANPHONG_BENCH_PROBE=/tmp/x.db` (or the printed `postgres://` URL) times each SQL line
+//! of standard input on it; `VANPHONG_BENCH_REUSE=/tmp/x.db` (or the URL) times only the
+//! searches on it (give the same `VANPHONG_BENCH_DOCUMENTS`), and with
+//! `VANPHONG_BENCH_SKIP_RAW=1` leaves out the raw engine (for tuning only: the figures need
+//! it beside them). The slowest searches of the mix are listed after the figures.
 
 use chrono::NaiveDate;
 use rand::rngs::StdRng;
@@ -447,6 +452,29 @@ async fn raw_engine(db: &Db, query: &SearchQuery) -> usize {
 
 async fn run(backend: Backend, total: usize) -> (Duration, Duration, f64, Duration) {
     println!("\n{} with {total} documents", backend.name());
+    if let Ok(url) = std::env::var("VANPHONG_BENCH_REUSE") {
+        // A database kept by VANPHONG_BENCH_KEEP: only the searches are timed.
+        if url.starts_with("postgres") == (backend == Backend::Postgres) {
+            let url = if url.starts_with("postgres") {
+                url
+            } else {
+                format!("sqlite://{url}")
+            };
+            let db = Db::connect(&url, &Default::default()).await.unwrap();
+            let units: Vec<i64> = match &db {
+                Db::Sqlite(pool) => sqlx::query_scalar("SELECT id FROM units ORDER BY id")
+                    .fetch_all(pool)
+                    .await
+                    .unwrap(),
+                Db::Postgres(pool) => sqlx::query_scalar("SELECT id FROM units ORDER BY id")
+                    .fetch_all(pool)
+                    .await
+                    .unwrap(),
+            };
+            let (p95, p95_unit, raw_p95) = searches(&db, &units, total).await;
+            return (p95, p95_unit, 0.0, raw_p95);
+        }
+    }
     let t = TestDb::new(backend).await;
     let mut units = Vec::new();
     for k in 0..10 {
@@ -466,6 +494,14 @@ async fn run(backend: Backend, total: usize) -> (Duration, Duration, f64, Durati
         units.push(unit.id.0);
     }
     fill(&t.db, &units, total).await;
+    if let Db::Postgres(pool) = &t.db {
+        // What autovacuum does within a minute of a bulk load: the planner's statistics of
+        // the new rows (the bench must not time plans made for empty tables).
+        sqlx::query("VACUUM ANALYZE documents, document_access")
+            .execute(pool)
+            .await
+            .unwrap();
+    }
 
     let started = Instant::now();
     let indexed = search::catch_up_with(&t.db, |done, all| {
@@ -484,16 +520,33 @@ async fn run(backend: Backend, total: usize) -> (Duration, Duration, f64, Durati
         rate
     );
 
-    if let (Ok(path), Db::Sqlite(pool)) = (std::env::var("VANPHONG_BENCH_KEEP"), &t.db) {
-        // Keeps a copy of the indexed SQLite database for looking at plans by hand.
-        sqlx::query(&format!("VACUUM INTO '{path}'"))
-            .execute(pool)
-            .await
-            .unwrap();
-        println!("  kept a copy of the database in {path}");
+    if let Ok(path) = std::env::var("VANPHONG_BENCH_KEEP") {
+        match &t.db {
+            Db::Sqlite(pool) => {
+                // Keeps a copy of the indexed SQLite database for looking at plans by hand.
+                sqlx::query(&format!("VACUUM INTO '{path}'"))
+                    .execute(pool)
+                    .await
+                    .unwrap();
+                println!("  kept a copy of the database in {path}");
+            }
+            Db::Postgres(_) => {
+                // The test database is left in place (not dropped) for VANPHONG_BENCH_PROBE.
+                println!("  kept the database: {}", t.url);
+                std::mem::forget(t);
+            }
+        }
         return (Duration::ZERO, Duration::ZERO, rate, Duration::ZERO);
     }
+    let (p95, p95_unit, raw_p95) = searches(&t.db, &units, total).await;
+    (p95, p95_unit, rate, raw_p95)
+}
+
+/// Times the query mix for an agency-wide reader, a reader of one unit and the raw engine.
+async fn searches(db: &Db, units: &[i64], total: usize) -> (Duration, Duration, Duration) {
     let mix = queries(total);
+    // For tuning runs only: the figures need the raw engine beside them.
+    let skip_raw = std::env::var("VANPHONG_BENCH_SKIP_RAW").is_ok();
     let everyone = ReadScope {
         units: None,
         max_secrecy: Secrecy::TopSecret,
@@ -507,6 +560,7 @@ async fn run(backend: Backend, total: usize) -> (Duration, Duration, f64, Durati
     let mut raw = Vec::new();
     let mut by_category: std::collections::BTreeMap<&str, Vec<Duration>> = Default::default();
     let mut found = 0u64;
+    let mut slowest: Vec<(Duration, String)> = Vec::new();
     for round in 0..3 {
         for (category, text) in &mix {
             let request = SearchRequest {
@@ -515,17 +569,19 @@ async fn run(backend: Backend, total: usize) -> (Duration, Duration, f64, Durati
                 ..SearchRequest::default()
             };
             let started = Instant::now();
-            let results = search::search(&t.db, &everyone, UserId(1), &request)
+            let results = search::search(db, &everyone, UserId(1), &request)
                 .await
                 .unwrap();
             let ours_time = started.elapsed();
             let started = Instant::now();
-            search::search(&t.db, &one_unit, UserId(1), &request)
+            search::search(db, &one_unit, UserId(1), &request)
                 .await
                 .unwrap();
             let unit_time = started.elapsed();
             let started = Instant::now();
-            raw_engine(&t.db, &request.query).await;
+            if !skip_raw {
+                raw_engine(db, &request.query).await;
+            }
             let raw_time = started.elapsed();
             if round == 0 {
                 // The first round warms the caches.
@@ -536,6 +592,7 @@ async fn run(backend: Backend, total: usize) -> (Duration, Duration, f64, Durati
             ours_unit.push(unit_time);
             raw.push(raw_time);
             by_category.entry(category).or_default().push(ours_time);
+            slowest.push((ours_time.max(unit_time), text.clone()));
         }
     }
     println!(
@@ -548,22 +605,39 @@ async fn run(backend: Backend, total: usize) -> (Duration, Duration, f64, Durati
     for (category, times) in by_category {
         report(&format!("  {category}"), times);
     }
-    (p95, p95_unit, rate, raw_p95)
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
+    println!("  slowest searches (the slower of the two readers):");
+    for (time, text) in slowest.iter().take(8) {
+        println!("    {:>8} ms  {text:?}", ms(*time));
+    }
+    (p95, p95_unit, raw_p95)
 }
 
-/// Times each line of standard input as SQL on the SQLite database at `path` (for tuning).
+/// Times each line of standard input as SQL on the SQLite database at `path`, or on the
+/// PostgreSQL database when `path` is a `postgres://` URL (for tuning).
 async fn probe(path: &str) {
-    let db = Db::open(&format!("sqlite://{path}"), &Default::default())
-        .await
-        .unwrap();
-    let Db::Sqlite(pool) = &db else { return };
+    let url = if path.starts_with("postgres") {
+        path.to_owned()
+    } else {
+        format!("sqlite://{path}")
+    };
+    let db = Db::connect(&url, &Default::default()).await.unwrap();
     for line in std::io::stdin().lines().map_while(Result::ok) {
         if line.trim().is_empty() {
             continue;
         }
+        if let (true, Db::Sqlite(pool)) = (line.starts_with("EXPLAIN QUERY PLAN"), &db) {
+            use sqlx::Row;
+            for row in sqlx::query(&line).fetch_all(pool).await.unwrap() {
+                println!("  {}", row.get::<String, _>(3));
+            }
+        }
         for _ in 0..2 {
             let started = Instant::now();
-            let rows = sqlx::query(&line).fetch_all(pool).await.map(|r| r.len());
+            let rows = match &db {
+                Db::Sqlite(pool) => sqlx::query(&line).fetch_all(pool).await.map(|r| r.len()),
+                Db::Postgres(pool) => sqlx::query(&line).fetch_all(pool).await.map(|r| r.len()),
+            };
             println!(
                 "{:>8} ms {:?} {line}",
                 ms(started.elapsed()),

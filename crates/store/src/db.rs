@@ -329,7 +329,11 @@ impl Db {
                         plain(&e)
                     ))
                 })?
-                .application_name("vanphong");
+                .application_name("vanphong")
+                // JIT compiling pays off for long analytic queries; ours are short, and a
+                // search whose estimate crosses jit_above_cost spent more time compiling
+                // than answering.
+                .options([("jit", "off")]);
             // One direct connection first: a pool would only report that it timed out,
             // hiding the cause ("connection refused", "password authentication failed").
             let probe = sqlx::ConnectOptions::connect(&options)

@@ -70,7 +70,13 @@ pub(crate) fn build(
     scope: &ReadScope,
     user: UserId,
 ) -> (String, Vec<Bind>) {
-    let mut sql = vec![scope_condition(scope, user)];
+    build_within(filter, scope_condition(scope, user))
+}
+
+/// [`build`] with the scope's condition already written (e.g.
+/// [`super::scope_condition_each`]).
+pub(crate) fn build_within(filter: &DocumentFilter, scope: String) -> (String, Vec<Bind>) {
+    let mut sql = vec![scope];
     let mut binds = Vec::new();
     let mut push = |condition: &str, bind: Bind, binds: &mut Vec<Bind>| {
         binds.push(bind);

@@ -172,6 +172,33 @@ pub fn scope_condition_by_id(scope: &ReadScope, id: &str) -> String {
     }
 }
 
+/// [`scope_condition`] checked document by document: the unit part probes `document_access`
+/// for this document instead of listing every document of the units first. For a query
+/// driven from elsewhere (search walks its word index newest first and stops at a limit),
+/// where listing a unit's hundred thousand documents would cost more than the query.
+/// On PostgreSQL the probe ends in `OFFSET 0`, which keeps the planner from turning it into
+/// a join that reads every document of the units.
+pub fn scope_condition_each(scope: &ReadScope, user: UserId, backend: crate::Backend) -> String {
+    let _ = user;
+    let secrecy = format!("d.secrecy <= {}", scope.max_secrecy.rank());
+    match &scope.units {
+        None => secrecy,
+        Some(units) if units.is_empty() => format!("{secrecy} AND 1 = 0"),
+        Some(units) => {
+            let list = units
+                .iter()
+                .map(|u| u.0.to_string())
+                .collect::<Vec<_>>()
+                .join(",");
+            let fence = match backend {
+                crate::Backend::Sqlite => "",
+                crate::Backend::Postgres => " OFFSET 0",
+            };
+            format!("{secrecy} AND EXISTS (SELECT 1 FROM document_access x WHERE x.unit_id IN ({list}) AND x.document_id = d.id{fence})")
+        }
+    }
+}
+
 /// True when the document is inside the scope (the same rule as [`scope_condition`]).
 pub async fn scope_allows(db: &Db, scope: &ReadScope, user: UserId, id: i64) -> StoreResult<bool> {
     let sql = format!(

@@ -3,7 +3,9 @@
 //! matches, filtered and scoped with the same SQL as the document lists
 //! (`documents::scope_condition` over `document_access`).
 
-use super::{Candidate, Entry, Kind, SearchRequest, VerifyReport, BODY_MAX_CHARS, CANDIDATES};
+use super::{
+    Candidate, Entry, Found, Kind, SearchRequest, VerifyReport, BODY_MAX_CHARS, CANDIDATES,
+};
 use crate::db::{Db, Tx};
 use crate::documents::lists::{self, Bind, DocumentFilter};
 use crate::error::StoreResult;
@@ -247,28 +249,15 @@ pub(crate) async fn verify(db: &Db) -> StoreResult<VerifyReport> {
     Ok(report)
 }
 
-macro_rules! bind_all {
-    ($query:expr, $binds:expr) => {{
-        let mut q = $query;
-        for b in $binds {
-            q = match b {
-                Bind::Text(v) => q.bind(v.clone()),
-                Bind::Int(v) => q.bind(*v),
-                Bind::Date(v) => q.bind(*v),
-            };
-        }
-        q
-    }};
-}
-
-/// The newest [`CANDIDATES`] matches the reader may see, with their scores.
+/// The newest [`CANDIDATES`] matches the reader may see (within the [`super::SCANNED`]
+/// budget), for ranking.
 pub(crate) async fn candidates(
     db: &Db,
     scope: &ReadScope,
     user: UserId,
     request: &SearchRequest,
     kinds: &[Kind],
-) -> StoreResult<Vec<Candidate>> {
+) -> StoreResult<Found> {
     let filter = DocumentFilter {
         direction: match kinds {
             [only] => Some(only.code().to_owned()),
@@ -282,7 +271,12 @@ pub(crate) async fn candidates(
         to: request.to,
         ..DocumentFilter::default()
     };
-    let (condition, mut binds) = lists::build(&filter, scope, user);
+    // The scope is checked on each match (the index is walked newest first and stops at
+    // the limit), not by listing the documents of the reader's units first.
+    let (condition, binds) = lists::build_within(
+        &filter,
+        crate::documents::scope_condition_each(scope, user, db.backend()),
+    );
     let join = "JOIN documents d ON d.id = e.record_id AND d.direction = e.kind";
     let kinds_sql = "e.kind IN ('incoming', 'outgoing')";
     let columns = "e.id, e.kind, e.record_date, e.title, e.reference";
@@ -291,56 +285,52 @@ pub(crate) async fn candidates(
             "SELECT {columns} FROM search_entries e {join} \
              WHERE {kinds_sql} AND {condition} ORDER BY e.id DESC LIMIT {CANDIDATES}"
         );
-        return Ok(on_pool!(db, pool => {
+        let candidates: Vec<Candidate> = on_pool!(db, pool => {
             bind_all!(sqlx::query_as::<_, Candidate>(&sql), &binds).fetch_all(pool).await?
-        }));
+        });
+        let more = candidates.len() as i64 >= CANDIDATES;
+        return Ok(Found { candidates, more });
     }
-    let placeholder = binds.len() + 1;
     match db {
         Db::Sqlite(pool) => {
-            binds.push(Bind::Text(super::fts5_expression(&request.query)));
             // The index gives the newest matches first and stops at the limit; the reader's
-            // scope and the filters are checked on each, by primary key.
+            // scope and the filters are checked on each, by primary key. What ranking reads
+            // of the entry, and what the scope reads of the document, come from narrow
+            // indexes (the planner would read the wide rows, which costs several times more
+            // at a thousand matches); a filter on other columns of the document reads its row.
+            let documents = if filter.status.is_none()
+                && filter.type_code.is_none()
+                && filter.urgency.is_none()
+                && filter.unit.is_none()
+                && filter.from.is_none()
+                && filter.to.is_none()
+            {
+                "documents d INDEXED BY documents_search_idx"
+            } else {
+                "documents d"
+            };
             let sql = format!(
-                "SELECT {columns} FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid {join} \
-                 WHERE search_fts MATCH ${placeholder} AND {kinds_sql} AND {condition} \
-                 ORDER BY search_fts.rowid DESC LIMIT {CANDIDATES}"
+                "SELECT {columns} FROM {{entries}} \
+                 JOIN {documents} ON d.id = e.record_id AND d.direction = e.kind \
+                 WHERE {{range}} AND {kinds_sql} AND {condition} \
+                 ORDER BY {{order}} LIMIT {{limit}}"
             );
-            Ok(bind_all!(sqlx::query_as::<_, Candidate>(&sql), &binds)
-                .fetch_all(pool)
-                .await?)
+            super::sqlite_candidates(pool, &sql, &binds, &request.query, request.page_end())
+                .await
         }
         Db::Postgres(pool) => {
-            binds.push(Bind::Text(super::tsquery_expression(&request.query)));
-            // Newest id windows first, each four times wider than the last: a common word
-            // fills its 2,000 candidates from the newest rows without the planner reading
-            // every match through the GIN index; a rare one widens to the whole table in a
-            // few steps, each cheap because the word is rare.
-            let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM search_entries")
-                .fetch_one(pool)
-                .await?;
-            let mut found: Vec<Candidate> = Vec::new();
-            let mut upper = newest + 1;
-            let mut width = 20_000_i64;
-            loop {
-                let lower = (upper - width).max(0);
-                let sql = format!(
-                    "SELECT {columns} FROM search_entries e {join} \
-                     WHERE e.id >= {lower} AND e.id < {upper} AND e.words @@ to_tsquery('simple', ${placeholder}) \
-                     AND {kinds_sql} AND {condition} ORDER BY e.id DESC LIMIT {}",
-                    CANDIDATES - found.len() as i64
-                );
-                found.extend(
-                    bind_all!(sqlx::query_as::<_, Candidate>(&sql), &binds)
-                        .fetch_all(pool)
-                        .await?,
-                );
-                if found.len() as i64 >= CANDIDATES || lower == 0 {
-                    return Ok(found);
-                }
-                upper = lower;
-                width = width.saturating_mul(4);
-            }
+            let sql = format!(
+                "SELECT {columns} FROM search_entries e {join} \
+                 WHERE {{range}} AND {kinds_sql} AND {condition} ORDER BY e.id DESC LIMIT {{limit}}"
+            );
+            super::postgres_candidates(
+                pool,
+                &sql,
+                &binds,
+                &super::tsquery_expression(&request.query),
+                request.page_end(),
+            )
+            .await
         }
     }
 }

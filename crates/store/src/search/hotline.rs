@@ -4,7 +4,7 @@
 //! case for operators and leaders, the cases routed to their province for its officers.
 
 use super::records::Source;
-use super::{Candidate, Entry, Kind, SearchRequest, BODY_MAX_CHARS};
+use super::{Entry, Found, Kind, SearchRequest, BODY_MAX_CHARS};
 use crate::db::{Db, Tx};
 use crate::error::StoreResult;
 use chrono::{DateTime, FixedOffset, Utc};
@@ -119,6 +119,6 @@ pub(crate) async fn candidates(
     db: &Db,
     scope: &HotlineScope,
     request: &SearchRequest,
-) -> StoreResult<Vec<Candidate>> {
+) -> StoreResult<Found> {
     SOURCE.candidates(db, request, &scope.condition()).await
 }

@@ -11,6 +11,21 @@
 //! beside these (one table: a [`records::Source`]), a call to its `index_*` in the
 //! transactions that write the records, and one arm in [`search`] and [`entries_of`].
 
+/// Binds each value of a list built with [`Bind`] to a query, in order.
+macro_rules! bind_all {
+    ($query:expr, $binds:expr) => {{
+        let mut q = $query;
+        for b in $binds {
+            q = match b {
+                Bind::Text(v) => q.bind(v.clone()),
+                Bind::Int(v) => q.bind(*v),
+                Bind::Date(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
 pub mod attachments;
 pub mod documents;
 pub mod dossiers;
@@ -19,6 +34,7 @@ mod records;
 pub mod saved;
 
 use crate::db::{Db, Tx};
+use crate::documents::lists::Bind;
 use crate::error::StoreResult;
 use chrono::NaiveDate;
 use vanphong_core::ids::{UnitId, UserId};
@@ -63,8 +79,286 @@ pub const BODY_MAX_CHARS: usize = 50_000;
 /// How many matches, newest first, are ranked by relevance. A query that matches more
 /// (a word found in most documents) is ranked among its newest `CANDIDATES` matches the
 /// reader may see, and its counts say "more than". Precise queries match fewer and are
-/// ranked in full. This keeps every search within a few milliseconds at a million records.
-pub const CANDIDATES: i64 = 2000;
+/// ranked in full. What a search costs is walking the newest matches of its words in the
+/// index (an AND of common words, a phrase), so this is what keeps it within tens of
+/// milliseconds at a million records (at 2,000 a multi-word query took twice as long).
+pub const CANDIDATES: i64 = 1000;
+
+/// How many of the newest matches of the words (of any kind, before the reader's scope and
+/// the filters) a search looks at. A reader who sees a tenth of the records would otherwise
+/// walk ten thousand matches of a common word to fill [`CANDIDATES`]; within this budget
+/// they are ranked among what they may see of the newest 1,000 matches, and the counts say
+/// "more than". Only when that leaves the page short does the search go further back (up
+/// to [`CANDIDATES`] more), so a reader who sees few records still finds them.
+pub const SCANNED: i64 = 1000;
+
+/// What one source found for a search: its candidates, and whether there may be more
+/// (the counts are then lower bounds).
+pub(crate) struct Found {
+    pub candidates: Vec<Candidate>,
+    pub more: bool,
+}
+
+/// A source's candidate query on SQLite within the [`SCANNED`] budget. `sql` selects the
+/// candidates from `{entries}` (the entries, `e`, or the word index joined to them) joined
+/// to the records, where `{range}` (which binds `${n}`, n = `binds.len() + 1`, and
+/// `${n + 1}`), ordered by `{order}`, `LIMIT {limit}`.
+pub(crate) async fn sqlite_candidates(
+    pool: &sqlx::SqlitePool,
+    sql: &str,
+    binds: &[Bind],
+    query: &SearchQuery,
+    need: usize,
+) -> StoreResult<Found> {
+    let expression = sqlite_expression(pool, query).await?;
+    // The newest matches of the words, as ids: the index walks its doclists newest first
+    // and stops at the budget. The scope and the filters are then checked on those entries
+    // by primary key, newest first, a page of CANDIDATES ids at a time.
+    let ids: Vec<i64> = sqlx::query_scalar(&format!(
+        "SELECT rowid FROM search_fts WHERE search_fts MATCH $1 ORDER BY rowid DESC LIMIT {SCANNED}"
+    ))
+    .bind(&expression)
+    .fetch_all(pool)
+    .await?;
+    let n = binds.len() + 1;
+    let by_id = sql
+        .replace("{entries}", "search_entries e INDEXED BY search_entries_rank_idx")
+        .replace(
+            "{range}",
+            &format!("e.id IN (SELECT value FROM json_each(${n})) AND ${} = 0", n + 1),
+        )
+        .replace("{order}", "e.id DESC");
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for chunk in ids.chunks(CANDIDATES as usize) {
+        let list = format!(
+            "[{}]",
+            chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        );
+        let sql = by_id.replace(
+            "{limit}",
+            &(CANDIDATES - candidates.len() as i64).to_string(),
+        );
+        candidates.extend(
+            bind_all!(sqlx::query_as::<_, Candidate>(&sql), binds)
+                .bind(list)
+                .bind(0_i64)
+                .fetch_all(pool)
+                .await?,
+        );
+        if candidates.len() as i64 >= CANDIDATES {
+            return Ok(Found {
+                candidates,
+                more: true,
+            });
+        }
+    }
+    if (ids.len() as i64) < SCANNED {
+        // Every match was looked at.
+        return Ok(Found {
+            candidates,
+            more: false,
+        });
+    }
+    if candidates.len() >= need {
+        return Ok(Found {
+            candidates,
+            more: true,
+        });
+    }
+    // The page is short: further back through the index, as many as the ranking takes.
+    let rest = sql
+        .replace(
+            "{entries}",
+            "search_fts JOIN search_entries e INDEXED BY search_entries_rank_idx ON e.id = search_fts.rowid",
+        )
+        .replace(
+            "{range}",
+            &format!("search_fts MATCH ${n} AND search_fts.rowid < ${}", n + 1),
+        )
+        .replace("{order}", "search_fts.rowid DESC")
+        .replace("{limit}", &(CANDIDATES - candidates.len() as i64).to_string());
+    candidates.extend(
+        bind_all!(sqlx::query_as::<_, Candidate>(&rest), binds)
+            .bind(&expression)
+            .bind(ids.last().copied().unwrap_or(0))
+            .fetch_all(pool)
+            .await?,
+    );
+    let more = candidates.len() as i64 >= CANDIDATES;
+    Ok(Found { candidates, more })
+}
+
+/// The shortest prefix looked up in `search_terms`; shorter ones have FTS5 prefix indexes.
+const EXPANDED_PREFIX_CHARS: usize = 4;
+/// A prefix that begins more words than this is left to FTS5.
+const EXPANDED_PREFIX_TERMS: usize = 64;
+
+/// The FTS5 expression for a query on SQLite: [`fts5_expression`], with a last word of four
+/// letters or more being typed (`nhie`) replaced by the indexed words it begins (`nhiem`,
+/// `nhieu`, `nhiet`), from `search_terms`. FTS5 reads such words newest first and stops;
+/// a prefix without a prefix index it merges in full first (measured: 30 to 70 ms for a
+/// common one at a million documents, against 1 ms).
+async fn sqlite_expression(pool: &sqlx::SqlitePool, query: &SearchQuery) -> StoreResult<String> {
+    let mut expansions: Vec<Option<Vec<String>>> = Vec::with_capacity(query.clauses.len());
+    for clause in &query.clauses {
+        let last = clause.words.last().map(|w| w.folded.as_str()).unwrap_or("");
+        if !clause.prefix || last.chars().count() < EXPANDED_PREFIX_CHARS {
+            expansions.push(None);
+            continue;
+        }
+        let terms: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT term FROM search_terms WHERE term >= $1 AND term < $2 ORDER BY term LIMIT {}",
+            EXPANDED_PREFIX_TERMS + 1
+        ))
+        .bind(last)
+        .bind(format!("{last}\u{10FFFF}"))
+        .fetch_all(pool)
+        .await?;
+        if terms.is_empty() || terms.len() > EXPANDED_PREFIX_TERMS {
+            expansions.push(None);
+        } else {
+            expansions.push(Some(terms));
+        }
+    }
+    Ok(fts5_expression_expanded(query, &expansions))
+}
+
+/// Rows read one by one (newest first) before a search switches to the GIN index. Reading
+/// a row and matching its words costs about 1.3 µs; an AND of common words through the GIN
+/// index costs tens of milliseconds whatever it finds (measured: 30,000 was slower than
+/// 100,000 on the benchmark's mix).
+const POSTGRES_WALK_ROWS: i64 = 100_000;
+
+/// The ids of the newest matches of a tsquery, at most `limit`, below `upper`. The newest
+/// rows are read one by one by primary key (`ts_match_vq`, which the GIN index cannot
+/// serve): a common word fills `limit` there at once. How many matched tells how dense the
+/// words are, hence how many more rows to read the same way; when that would pass
+/// [`POSTGRES_WALK_ROWS`] the words are rare, and the rest comes from the GIN index, whose
+/// matches are then few. (The planner cannot tell: it estimates a phrase a thousand times
+/// rarer than it is, and reads every match of it through the index, rechecking each row.)
+/// Returns the ids and whether the table was read to its start.
+async fn postgres_match_ids(
+    pool: &sqlx::PgPool,
+    tsquery: &str,
+    upper: i64,
+    limit: i64,
+) -> StoreResult<(Vec<i64>, bool)> {
+    let mut ids: Vec<i64> = Vec::new();
+    let mut upper = upper;
+    let mut walked = 0_i64;
+    let mut width = 4096_i64;
+    loop {
+        let lower = (upper - width).max(0);
+        let sql = format!(
+            "SELECT id FROM search_entries WHERE id >= {lower} AND id < {upper} \
+             AND ts_match_vq(words, to_tsquery('simple', $1)) ORDER BY id DESC LIMIT {}",
+            limit - ids.len() as i64
+        );
+        ids.extend(
+            sqlx::query_scalar::<_, i64>(&sql)
+                .bind(tsquery)
+                .fetch_all(pool)
+                .await?,
+        );
+        walked += upper - lower;
+        if ids.len() as i64 >= limit {
+            return Ok((ids, false));
+        }
+        if lower == 0 {
+            return Ok((ids, true));
+        }
+        upper = lower;
+        // Rows still to read at the density seen so far (one more match than seen, so
+        // that a first window without any does not promise the whole table).
+        let needed = (limit - ids.len() as i64)
+            .saturating_mul(walked)
+            / (ids.len() as i64 + 1);
+        if walked + needed > POSTGRES_WALK_ROWS {
+            break;
+        }
+        width = (needed + needed / 2).clamp(4096, POSTGRES_WALK_ROWS - walked);
+    }
+    let sql = format!(
+        "SELECT id FROM search_entries WHERE id < {upper} AND words @@ to_tsquery('simple', $1) \
+         ORDER BY id DESC LIMIT {}",
+        limit - ids.len() as i64
+    );
+    let rest: Vec<i64> = sqlx::query_scalar(&sql).bind(tsquery).fetch_all(pool).await?;
+    let whole = (rest.len() as i64) < limit - ids.len() as i64;
+    ids.extend(rest);
+    Ok((ids, whole))
+}
+
+/// A source's candidate query on PostgreSQL within the [`SCANNED`] budget. `sql` selects
+/// the candidates from the entries joined to the records, with the marker `{range}` for
+/// the condition on `e.id` (which binds `${n}`, n = `binds.len() + 1`), and
+/// `LIMIT {limit}`, newest first.
+pub(crate) async fn postgres_candidates(
+    pool: &sqlx::PgPool,
+    sql: &str,
+    binds: &[Bind],
+    tsquery: &str,
+    need: usize,
+) -> StoreResult<Found> {
+    let newest: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM search_entries")
+        .fetch_one(pool)
+        .await?;
+    // The newest matches of the words first, as ids; then the reader's scope and the
+    // filters on those rows by primary key (the words are not read twice).
+    let (ids, whole) = postgres_match_ids(pool, tsquery, newest, SCANNED).await?;
+    let n = binds.len() + 1;
+    let first = sql
+        .replace("{range}", &format!("e.id = ANY(${n})"))
+        .replace("{limit}", &CANDIDATES.to_string());
+    let mut candidates = bind_all!(sqlx::query_as::<_, Candidate>(&first), binds)
+        .bind(&ids)
+        .fetch_all(pool)
+        .await?;
+    if whole {
+        let more = candidates.len() as i64 >= CANDIDATES;
+        return Ok(Found { candidates, more });
+    }
+    if candidates.len() >= need || candidates.len() as i64 >= CANDIDATES {
+        return Ok(Found {
+            candidates,
+            more: true,
+        });
+    }
+    // The page is short: further back, in windows, with the scope in the query.
+    let mut upper = ids.iter().copied().min().unwrap_or(newest);
+    let mut width = 20_000_i64;
+    loop {
+        let lower = (upper - width).max(0);
+        let rest = sql
+            .replace(
+                "{range}",
+                &format!(
+                    "e.id >= {lower} AND e.id < {upper} AND e.words @@ to_tsquery('simple', ${n})"
+                ),
+            )
+            .replace("{limit}", &(CANDIDATES - candidates.len() as i64).to_string());
+        candidates.extend(
+            bind_all!(sqlx::query_as::<_, Candidate>(&rest), binds)
+                .bind(tsquery)
+                .fetch_all(pool)
+                .await?,
+        );
+        if candidates.len() as i64 >= CANDIDATES {
+            return Ok(Found {
+                candidates,
+                more: true,
+            });
+        }
+        if lower == 0 {
+            return Ok(Found {
+                candidates,
+                more: false,
+            });
+        }
+        upper = lower;
+        width = width.saturating_mul(4);
+    }
+}
 
 /// What goes into the index for one record.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,6 +400,121 @@ pub(crate) async fn entries_of(tx: &mut Tx, kind: Kind, ids: &[i64]) -> StoreRes
 /// The kinds kept in one table each, beside the documents.
 const SOURCES: [&records::Source; 2] = [&dossiers::SOURCE, &hotline::SOURCE];
 
+/// Entries per multi-row statement on SQLite (7 values each for the entries, 4 for the
+/// words; SQLite takes up to 32,766 values in one statement).
+const SQLITE_ROWS_PER_STATEMENT: usize = 100;
+
+/// Inserts new entries (none of these records has one) and returns their ids, in the order
+/// of `entries`: one multi-row statement per hundred entries instead of one per entry.
+async fn sqlite_insert_entries(
+    conn: &mut sqlx::SqliteConnection,
+    entries: &[&Entry],
+    now: chrono::DateTime<chrono::Utc>,
+) -> StoreResult<Vec<i64>> {
+    let mut ids = Vec::with_capacity(entries.len());
+    for chunk in entries.chunks(SQLITE_ROWS_PER_STATEMENT) {
+        let values = (0..chunk.len())
+            .map(|i| {
+                let b = i * 6;
+                format!("(${}, ${}, ${}, ${}, ${}, ${}, $1)", b + 2, b + 3, b + 4, b + 5, b + 6, b + 7)
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO search_entries (kind, record_id, title, reference, body, record_date, indexed_at) \
+             VALUES {values} RETURNING id, kind, record_id"
+        );
+        let mut query = sqlx::query_as::<_, (i64, String, i64)>(&sql).bind(now);
+        for entry in chunk {
+            query = query
+                .bind(entry.kind.code())
+                .bind(entry.record_id)
+                .bind(&entry.title)
+                .bind(&entry.reference)
+                .bind(&entry.body)
+                .bind(entry.record_date);
+        }
+        let rows = query.fetch_all(&mut *conn).await?;
+        // RETURNING gives no order: each row is matched by its (kind, record id), unique.
+        let by_record: std::collections::HashMap<(&str, i64), i64> = rows
+            .iter()
+            .map(|(id, kind, record)| ((kind.as_str(), *record), *id))
+            .collect();
+        for entry in chunk {
+            let id = by_record
+                .get(&(entry.kind.code(), entry.record_id))
+                .copied()
+                .ok_or_else(|| {
+                    crate::error::StoreError::Other(anyhow::anyhow!(
+                        "a search entry was inserted without returning its id"
+                    ))
+                })?;
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Adds the words of entries to the FTS table, a hundred rows per statement.
+async fn sqlite_insert_words(
+    conn: &mut sqlx::SqliteConnection,
+    rows: &[(i64, Words)],
+) -> StoreResult<()> {
+    sqlite_insert_terms(conn, rows).await?;
+    for chunk in rows.chunks(SQLITE_ROWS_PER_STATEMENT) {
+        let values = (0..chunk.len())
+            .map(|i| {
+                let b = i * 4;
+                format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4)
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("INSERT INTO search_fts (rowid, title, body, reference) VALUES {values}");
+        let mut query = sqlx::query(&sql);
+        for (id, words) in chunk {
+            query = query
+                .bind(*id)
+                .bind(&words.title)
+                .bind(&words.body)
+                .bind(&words.reference);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Adds the words of four letters or more of these entries to `search_terms`, the
+/// vocabulary a word being typed is expanded against ([`sqlite_expression`]). Words are
+/// never taken out: one no entry has any more only adds a branch that matches nothing.
+async fn sqlite_insert_terms(
+    conn: &mut sqlx::SqliteConnection,
+    rows: &[(i64, Words)],
+) -> StoreResult<()> {
+    let mut terms: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    for (_, words) in rows {
+        for text in [&words.title, &words.body, &words.reference] {
+            terms.extend(
+                text.split(' ')
+                    .filter(|w| w.chars().count() >= EXPANDED_PREFIX_CHARS),
+            );
+        }
+    }
+    let terms: Vec<&str> = terms.into_iter().collect();
+    for chunk in terms.chunks(500) {
+        let values = (1..=chunk.len())
+            .map(|i| format!("(${i})"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!("INSERT OR IGNORE INTO search_terms (term) VALUES {values}");
+        let mut query = sqlx::query(&sql);
+        for term in chunk {
+            query = query.bind(*term);
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Writes (or rewrites) entries in the caller's transaction.
 pub(crate) async fn write_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResult<()> {
     if entries.is_empty() {
@@ -136,58 +545,38 @@ pub(crate) async fn write_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResult
             ))
             .fetch_all(&mut *conn)
             .await?;
+            let existing: std::collections::HashMap<(&str, i64), i64> = existing
+                .iter()
+                .map(|(id, kind, record)| ((kind.as_str(), *record), *id))
+                .collect();
+            let mut words = Vec::with_capacity(entries.len());
+            let mut new = Vec::new();
             for entry in entries {
-                let words = entry.words();
-                let existing = existing
-                    .iter()
-                    .find(|(_, kind, record)| {
-                        kind == entry.kind.code() && *record == entry.record_id
-                    })
-                    .map(|(id, _, _)| *id);
-                let id: i64 = match existing {
-                    Some(id) => {
-                        sqlx::query(
-                            "UPDATE search_entries SET title = $1, reference = $2, body = $3, record_date = $4, \
-                             indexed_at = $5 WHERE id = $6",
-                        )
-                        .bind(&entry.title)
-                        .bind(&entry.reference)
-                        .bind(&entry.body)
-                        .bind(entry.record_date)
-                        .bind(now)
-                        .bind(id)
-                        .execute(&mut *conn)
-                        .await?;
-                        sqlx::query("DELETE FROM search_fts WHERE rowid = $1")
-                            .bind(id)
-                            .execute(&mut *conn)
-                            .await?;
-                        id
-                    }
-                    None => {
-                        sqlx::query_scalar(
-                            "INSERT INTO search_entries (kind, record_id, title, reference, body, record_date, indexed_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                        )
-                        .bind(entry.kind.code())
-                        .bind(entry.record_id)
-                        .bind(&entry.title)
-                        .bind(&entry.reference)
-                        .bind(&entry.body)
-                        .bind(entry.record_date)
-                        .bind(now)
-                        .fetch_one(&mut *conn)
-                        .await?
-                    }
+                let Some(&id) = existing.get(&(entry.kind.code(), entry.record_id)) else {
+                    new.push(entry);
+                    continue;
                 };
-                sqlx::query("INSERT INTO search_fts (rowid, title, body, reference) VALUES ($1, $2, $3, $4)")
+                sqlx::query(
+                    "UPDATE search_entries SET title = $1, reference = $2, body = $3, record_date = $4, \
+                     indexed_at = $5 WHERE id = $6",
+                )
+                .bind(&entry.title)
+                .bind(&entry.reference)
+                .bind(&entry.body)
+                .bind(entry.record_date)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+                sqlx::query("DELETE FROM search_fts WHERE rowid = $1")
                     .bind(id)
-                    .bind(&words.title)
-                    .bind(&words.body)
-                    .bind(&words.reference)
                     .execute(&mut *conn)
                     .await?;
+                words.push((id, entry.words()));
             }
+            let new_ids = sqlite_insert_entries(conn, &new, now).await?;
+            words.extend(new_ids.into_iter().zip(new.iter().map(|e| e.words())));
+            sqlite_insert_words(conn, &words).await?;
         }
         Tx::Postgres(inner) => {
             let conn = &mut **inner;
@@ -243,34 +632,14 @@ pub(crate) async fn insert_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResul
     let Tx::Sqlite(inner) = tx else {
         return write_entries(tx, entries).await;
     };
-    let conn = &mut **inner;
-    let now = crate::now();
-    for entry in entries {
-        let words = entry.words();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO search_entries (kind, record_id, title, reference, body, record_date, indexed_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(entry.kind.code())
-        .bind(entry.record_id)
-        .bind(&entry.title)
-        .bind(&entry.reference)
-        .bind(&entry.body)
-        .bind(entry.record_date)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO search_fts (rowid, title, body, reference) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(id)
-        .bind(&words.title)
-        .bind(&words.body)
-        .bind(&words.reference)
-        .execute(&mut *conn)
-        .await?;
+    if entries.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    let conn = &mut **inner;
+    let all: Vec<&Entry> = entries.iter().collect();
+    let ids = sqlite_insert_entries(conn, &all, crate::now()).await?;
+    let words: Vec<(i64, Words)> = ids.into_iter().zip(entries.iter().map(Entry::words)).collect();
+    sqlite_insert_words(conn, &words).await
 }
 
 /// Removes the entries of records that no longer exist (or no longer belong in search).
@@ -381,6 +750,11 @@ pub async fn optimize(db: &Db) -> StoreResult<()> {
         }
         Db::Postgres(pool) => {
             sqlx::query("ANALYZE search_entries").execute(pool).await?;
+            // Words written since are kept in the GIN index's pending list, which every
+            // search reads through: after a bulk load it is merged into the index at once.
+            sqlx::query("SELECT gin_clean_pending_list('search_entries_words_idx')")
+                .execute(pool)
+                .await?;
         }
     }
     Ok(())
@@ -494,6 +868,11 @@ pub struct SearchRequest {
 }
 
 impl SearchRequest {
+    /// How many candidates fill the page this request asks for.
+    pub(crate) fn page_end(&self) -> usize {
+        self.offset + self.limit.clamp(1, 200)
+    }
+
     /// True when a filter that only documents have is set (unit, type, status, urgency).
     fn has_document_filters(&self) -> bool {
         self.unit.is_some()
@@ -577,24 +956,24 @@ pub async fn search(
         .collect();
     if !document_kinds.is_empty() {
         let found = documents::candidates(db, scope, user, request, &document_kinds).await?;
-        if found.len() as i64 >= CANDIDATES {
+        if found.more {
             capped.extend(document_kinds.iter().copied());
         }
-        candidates.extend(found);
+        candidates.extend(found.candidates);
     }
     if let (true, Some(scope)) = (wanted(Kind::Dossier), &request.dossiers) {
         let found = dossiers::candidates(db, scope, request).await?;
-        if found.len() as i64 >= CANDIDATES {
+        if found.more {
             capped.push(Kind::Dossier);
         }
-        candidates.extend(found);
+        candidates.extend(found.candidates);
     }
     if let (true, Some(scope)) = (wanted(Kind::Hotline), &request.hotline) {
         let found = hotline::candidates(db, scope, request).await?;
-        if found.len() as i64 >= CANDIDATES {
+        if found.more {
             capped.push(Kind::Hotline);
         }
-        candidates.extend(found);
+        candidates.extend(found.candidates);
     }
     for candidate in &mut candidates {
         candidate.score =
@@ -691,21 +1070,35 @@ async fn load_hits(db: &Db, page: &[&Candidate]) -> StoreResult<Vec<Hit>> {
 /// quoted, so nothing a person types is read as FTS5 syntax. Public for the benchmark's
 /// engine-only baseline.
 pub fn fts5_expression(query: &SearchQuery) -> String {
+    fts5_expression_expanded(query, &[])
+}
+
+/// [`fts5_expression`] with the last word of some clauses (`Some`, by position) replaced by
+/// each of these whole words in turn, joined by `OR`.
+fn fts5_expression_expanded(query: &SearchQuery, expansions: &[Option<Vec<String>>]) -> String {
+    let quote = |words: &[&str]| format!("\"{}\"", words.join(" ").replace('"', "\"\""));
     query
         .clauses
         .iter()
-        .map(|clause| {
-            let inner = clause
-                .words
-                .iter()
-                .map(|w| w.folded.as_str())
-                .collect::<Vec<_>>()
-                .join(" ")
-                .replace('"', "\"\"");
-            if clause.prefix {
-                format!("\"{inner}\" *")
-            } else {
-                format!("\"{inner}\"")
+        .enumerate()
+        .map(|(i, clause)| {
+            let words: Vec<&str> = clause.words.iter().map(|w| w.folded.as_str()).collect();
+            match expansions.get(i) {
+                Some(Some(terms)) => {
+                    let head = &words[..words.len() - 1];
+                    let each = terms
+                        .iter()
+                        .map(|term| {
+                            let mut phrase = head.to_vec();
+                            phrase.push(term);
+                            quote(&phrase)
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" OR ");
+                    format!("({each})")
+                }
+                _ if clause.prefix => format!("{} *", quote(&words)),
+                _ => quote(&words),
             }
         })
         .collect::<Vec<_>>()

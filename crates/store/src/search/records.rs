@@ -3,7 +3,8 @@
 //! SQL condition on it. Dossiers ([`super::dossiers`]) and hotline cases
 //! ([`super::hotline`]) are such kinds.
 
-use super::{Candidate, Kind, SearchRequest, VerifyReport, CANDIDATES};
+use super::{Candidate, Found, Kind, SearchRequest, VerifyReport, CANDIDATES};
+use crate::documents::lists::Bind;
 use crate::db::Db;
 use crate::error::StoreResult;
 use chrono::NaiveDate;
@@ -109,68 +110,58 @@ impl Source {
     }
 
     /// The newest [`CANDIDATES`] matches inside `scope` (an SQL condition on the table's
-    /// alias, built from our own integers only), within the request's dates.
+    /// alias, built from our own integers only), within the request's dates and the
+    /// [`super::SCANNED`] budget.
     pub async fn candidates(
         &self,
         db: &Db,
         request: &SearchRequest,
         scope: &str,
-    ) -> StoreResult<Vec<Candidate>> {
+    ) -> StoreResult<Found> {
         let join = self.join();
         let mut condition = format!("e.kind = '{}' AND {scope}", self.kind.code());
-        let mut dates = Vec::new();
+        let mut binds = Vec::new();
         if let Some(from) = request.from {
-            dates.push(from);
-            condition.push_str(&format!(" AND e.record_date >= ${}", dates.len()));
+            binds.push(Bind::Date(from));
+            condition.push_str(&format!(" AND e.record_date >= ${}", binds.len()));
         }
         if let Some(to) = request.to {
-            dates.push(to);
-            condition.push_str(&format!(" AND e.record_date <= ${}", dates.len()));
+            binds.push(Bind::Date(to));
+            condition.push_str(&format!(" AND e.record_date <= ${}", binds.len()));
         }
         let columns = "e.id, e.kind, e.record_date, e.title, e.reference";
-        let placeholder = dates.len() + 1;
-        macro_rules! run {
-            ($pool:expr, $sql:expr, $text:expr) => {{
-                let mut query = sqlx::query_as::<_, Candidate>($sql);
-                for date in &dates {
-                    query = query.bind(*date);
-                }
-                if let Some(text) = $text {
-                    query = query.bind(text);
-                }
-                query.fetch_all($pool).await?
-            }};
-        }
         if request.query.is_empty() {
             let sql = format!(
                 "SELECT {columns} FROM search_entries e {join} WHERE {condition} ORDER BY e.id DESC LIMIT {CANDIDATES}"
             );
-            return Ok(on_pool!(db, pool => run!(pool, &sql, None::<String>)));
+            let candidates: Vec<Candidate> = on_pool!(db, pool => {
+                bind_all!(sqlx::query_as::<_, Candidate>(&sql), &binds).fetch_all(pool).await?
+            });
+            let more = candidates.len() as i64 >= CANDIDATES;
+            return Ok(Found { candidates, more });
         }
         match db {
             Db::Sqlite(pool) => {
                 let sql = format!(
-                    "SELECT {columns} FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid {join} \
-                     WHERE search_fts MATCH ${placeholder} AND {condition} \
-                     ORDER BY search_fts.rowid DESC LIMIT {CANDIDATES}"
+                    "SELECT {columns} FROM {{entries}} {join} \
+                     WHERE {{range}} AND {condition} ORDER BY {{order}} LIMIT {{limit}}"
                 );
-                Ok(run!(
-                    pool,
-                    &sql,
-                    Some(super::fts5_expression(&request.query))
-                ))
+                super::sqlite_candidates(pool, &sql, &binds, &request.query, request.page_end())
+                    .await
             }
             Db::Postgres(pool) => {
                 let sql = format!(
                     "SELECT {columns} FROM search_entries e {join} \
-                     WHERE e.words @@ to_tsquery('simple', ${placeholder}) AND {condition} \
-                     ORDER BY e.id DESC LIMIT {CANDIDATES}"
+                     WHERE {{range}} AND {condition} ORDER BY e.id DESC LIMIT {{limit}}"
                 );
-                Ok(run!(
+                super::postgres_candidates(
                     pool,
                     &sql,
-                    Some(super::tsquery_expression(&request.query))
-                ))
+                    &binds,
+                    &super::tsquery_expression(&request.query),
+                    request.page_end(),
+                )
+                .await
             }
         }
     }

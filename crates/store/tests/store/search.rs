@@ -148,6 +148,17 @@ async fn the_shared_corpus_gives_the_same_top_results(backend: Backend) {
         ("\"ô nhiễm không khí\"", vec![subject("14/STNMT-MT")], true),
         // Prefix while typing.
         ("Biên Hò", vec![subject("14/STNMT-MT")], true),
+        // A longer word being typed (SQLite expands it to the indexed words it begins),
+        // after other words, and as the end of a number and symbol.
+        (
+            "ô nhiễ",
+            vec![subject("14/STNMT-MT"), subject("15/STNMT-MT")],
+            true,
+        ),
+        ("khu công nghiệp Nhơn Trạc", vec![subject("16/BQL-QH")], true),
+        ("Quan trắ", vec![subject("15/STNMT-MT")], true),
+        ("1756/QĐ-BTNM", vec![subject("1756/QĐ-BTNMT")], true),
+        ("tranh chấp đấtđ", vec![], true),
         // Decomposed (NFD) input.
         (
             "gia\u{0301}y mo\u{031B}\u{0300}i ",
@@ -356,6 +367,79 @@ async fn permissions_are_inside_the_query(backend: Backend) {
         .unwrap();
     assert_eq!(seen.hits.len(), 1);
     assert_eq!(seen.hits[0].title, "Hồ sơ thanh tra độ mật cao");
+}
+
+/// More matches than a search looks at (`search::SCANNED`): a reader who sees only the
+/// oldest few still finds them all, and nothing else; the agency's counts say "more than".
+async fn a_reader_of_few_records_finds_them_beyond_the_newest_matches(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let origin = Origin::system();
+    let few = org::create_unit(&t.db, &origin, &unit_input("Văn phòng", "VP", None))
+        .await
+        .unwrap()
+        .id;
+    let many = org::create_unit(&t.db, &origin, &unit_input("Thanh tra", "TTR", None))
+        .await
+        .unwrap()
+        .id;
+    let total = search::SCANNED as usize + 100;
+    // Bare rows, as a bulk loader writes them; the first five (the oldest) are the office's.
+    let rows: Vec<String> = (1..=total + 5)
+        .map(|i| {
+            let unit = if i <= 5 { few.0 } else { many.0 };
+            format!(
+                "('incoming', 'cong_van', {i}, 'UBND-KT', '{i}/UBND-KT', 'Kiểm tra sạt lở bờ sông số {i}', '', \
+                 2025, {i}, '2025-01-01', 'done', {unit}, '', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+            )
+        })
+        .collect();
+    sql(
+        &t.db,
+        &format!(
+            "INSERT INTO documents (direction, type_code, number, symbol, number_symbol, subject, sender_name, \
+             arrival_year, arrival_number, arrival_date, status, owner_unit_id, notes, created_at, updated_at) VALUES {}",
+            rows.join(", ")
+        ),
+    )
+    .await;
+    assert_eq!(
+        search::catch_up(&t.db).await.unwrap(),
+        total as u64 + 5
+    );
+    let request = SearchRequest {
+        query: SearchQuery::parse("sạt lở "),
+        limit: 20,
+        ..SearchRequest::default()
+    };
+    let office = ReadScope {
+        units: Some(vec![few]),
+        max_secrecy: Secrecy::Normal,
+    };
+    let seen = search::search(&t.db, &office, UserId(1), &request)
+        .await
+        .unwrap();
+    let mut titles: Vec<String> = seen.hits.iter().map(|h| h.title.clone()).collect();
+    titles.sort();
+    let expected: Vec<String> = (1..=5)
+        .map(|i| format!("Kiểm tra sạt lở bờ sông số {i}"))
+        .collect();
+    assert_eq!(titles, expected, "{backend:?}");
+    assert_eq!(seen.total, 5);
+    assert!(!seen.total_is_lower_bound);
+    // The same for a word being typed.
+    let typed = SearchRequest {
+        query: SearchQuery::parse("bờ sôn"),
+        ..request.clone()
+    };
+    let seen = search::search(&t.db, &office, UserId(1), &typed)
+        .await
+        .unwrap();
+    assert_eq!(seen.total, 5, "{backend:?}");
+    let seen = search::search(&t.db, &everyone(), UserId(1), &request)
+        .await
+        .unwrap();
+    assert_eq!(seen.hits.len(), 20);
+    assert!(seen.total_is_lower_bound, "{backend:?}");
 }
 
 async fn sql(db: &vanphong_store::Db, statement: &str) {
@@ -733,4 +817,5 @@ on_both_backends!(
     permissions_are_inside_the_query,
     the_index_catches_up_rebuilds_and_verifies_itself,
     attachment_text_is_searchable_and_scans_are_listed,
+    a_reader_of_few_records_finds_them_beyond_the_newest_matches,
 );
