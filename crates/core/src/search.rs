@@ -352,7 +352,10 @@ pub fn folded_text(input: &str) -> String {
         }
         let word = &composed[s..e];
         // Latin letters (with their marks) and digits; anything else takes the general way.
-        if !word.chars().all(|c| (c as u32) < 0x250 || (0x1E00..0x1F00).contains(&(c as u32))) {
+        if !word
+            .chars()
+            .all(|c| (c as u32) < 0x250 || (0x1E00..0x1F00).contains(&(c as u32)))
+        {
             out.push_str(&folded_word(word));
             continue;
         }

@@ -315,8 +315,7 @@ pub(crate) async fn candidates(
                  WHERE {{range}} AND {kinds_sql} AND {condition} \
                  ORDER BY {{order}} LIMIT {{limit}}"
             );
-            super::sqlite_candidates(pool, &sql, &binds, &request.query, request.page_end())
-                .await
+            super::sqlite_candidates(pool, &sql, &binds, &request.query, request.page_end()).await
         }
         Db::Postgres(pool) => {
             let sql = format!(

@@ -122,17 +122,27 @@ pub(crate) async fn sqlite_candidates(
     .await?;
     let n = binds.len() + 1;
     let by_id = sql
-        .replace("{entries}", "search_entries e INDEXED BY search_entries_rank_idx")
+        .replace(
+            "{entries}",
+            "search_entries e INDEXED BY search_entries_rank_idx",
+        )
         .replace(
             "{range}",
-            &format!("e.id IN (SELECT value FROM json_each(${n})) AND ${} = 0", n + 1),
+            &format!(
+                "e.id IN (SELECT value FROM json_each(${n})) AND ${} = 0",
+                n + 1
+            ),
         )
         .replace("{order}", "e.id DESC");
     let mut candidates: Vec<Candidate> = Vec::new();
     for chunk in ids.chunks(CANDIDATES as usize) {
         let list = format!(
             "[{}]",
-            chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+            chunk
+                .iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
         );
         let sql = by_id.replace(
             "{limit}",
@@ -270,9 +280,7 @@ async fn postgres_match_ids(
         upper = lower;
         // Rows still to read at the density seen so far (one more match than seen, so
         // that a first window without any does not promise the whole table).
-        let needed = (limit - ids.len() as i64)
-            .saturating_mul(walked)
-            / (ids.len() as i64 + 1);
+        let needed = (limit - ids.len() as i64).saturating_mul(walked) / (ids.len() as i64 + 1);
         if walked + needed > POSTGRES_WALK_ROWS {
             break;
         }
@@ -283,7 +291,10 @@ async fn postgres_match_ids(
          ORDER BY id DESC LIMIT {}",
         limit - ids.len() as i64
     );
-    let rest: Vec<i64> = sqlx::query_scalar(&sql).bind(tsquery).fetch_all(pool).await?;
+    let rest: Vec<i64> = sqlx::query_scalar(&sql)
+        .bind(tsquery)
+        .fetch_all(pool)
+        .await?;
     let whole = (rest.len() as i64) < limit - ids.len() as i64;
     ids.extend(rest);
     Ok((ids, whole))
@@ -336,7 +347,10 @@ pub(crate) async fn postgres_candidates(
                     "e.id >= {lower} AND e.id < {upper} AND e.words @@ to_tsquery('simple', ${n})"
                 ),
             )
-            .replace("{limit}", &(CANDIDATES - candidates.len() as i64).to_string());
+            .replace(
+                "{limit}",
+                &(CANDIDATES - candidates.len() as i64).to_string(),
+            );
         candidates.extend(
             bind_all!(sqlx::query_as::<_, Candidate>(&rest), binds)
                 .bind(tsquery)
@@ -416,7 +430,15 @@ async fn sqlite_insert_entries(
         let values = (0..chunk.len())
             .map(|i| {
                 let b = i * 6;
-                format!("(${}, ${}, ${}, ${}, ${}, ${}, $1)", b + 2, b + 3, b + 4, b + 5, b + 6, b + 7)
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, $1)",
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7
+                )
             })
             .collect::<Vec<_>>()
             .join(", ");
@@ -638,7 +660,10 @@ pub(crate) async fn insert_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResul
     let conn = &mut **inner;
     let all: Vec<&Entry> = entries.iter().collect();
     let ids = sqlite_insert_entries(conn, &all, crate::now()).await?;
-    let words: Vec<(i64, Words)> = ids.into_iter().zip(entries.iter().map(Entry::words)).collect();
+    let words: Vec<(i64, Words)> = ids
+        .into_iter()
+        .zip(entries.iter().map(Entry::words))
+        .collect();
     sqlite_insert_words(conn, &words).await
 }
 

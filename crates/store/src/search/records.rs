@@ -4,8 +4,8 @@
 //! ([`super::hotline`]) are such kinds.
 
 use super::{Candidate, Found, Kind, SearchRequest, VerifyReport, CANDIDATES};
-use crate::documents::lists::Bind;
 use crate::db::Db;
+use crate::documents::lists::Bind;
 use crate::error::StoreResult;
 use chrono::NaiveDate;
 use std::collections::HashMap;

@@ -155,7 +155,11 @@ async fn the_shared_corpus_gives_the_same_top_results(backend: Backend) {
             vec![subject("14/STNMT-MT"), subject("15/STNMT-MT")],
             true,
         ),
-        ("khu công nghiệp Nhơn Trạc", vec![subject("16/BQL-QH")], true),
+        (
+            "khu công nghiệp Nhơn Trạc",
+            vec![subject("16/BQL-QH")],
+            true,
+        ),
         ("Quan trắ", vec![subject("15/STNMT-MT")], true),
         ("1756/QĐ-BTNM", vec![subject("1756/QĐ-BTNMT")], true),
         ("tranh chấp đấtđ", vec![], true),
@@ -402,10 +406,7 @@ async fn a_reader_of_few_records_finds_them_beyond_the_newest_matches(backend: B
         ),
     )
     .await;
-    assert_eq!(
-        search::catch_up(&t.db).await.unwrap(),
-        total as u64 + 5
-    );
+    assert_eq!(search::catch_up(&t.db).await.unwrap(), total as u64 + 5);
     let request = SearchRequest {
         query: SearchQuery::parse("sạt lở "),
         limit: 20,
