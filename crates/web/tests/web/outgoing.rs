@@ -606,7 +606,51 @@ async fn administrators_configure_the_numbering_series(backend: Backend) {
     assert!(csv.contains("Thông báo") && csv.contains("Văn bản mật"));
 }
 
+/// Writes `n` bare outgoing drafts of `unit` straight into the database (a bulk loader's rows).
+async fn bare_outgoing(app: &TestApp, unit: UnitId, n: i64) {
+    let seq = format!(
+        "WITH RECURSIVE s(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM s WHERE k < {n}) \
+         INSERT INTO documents (direction, type_code, subject, status, owner_unit_id, created_at, updated_at) \
+         SELECT 'outgoing', 'cong_van', 'Dự thảo số ' || CAST(k AS TEXT), 'drafting', {}, '2026-11-29T00:00:00Z', '2026-11-29T00:00:00Z' FROM s",
+        unit.0
+    );
+    match &app.db.db {
+        vanphong_store::Db::Sqlite(pool) => sqlx::query(&seq).execute(pool).await.map(|_| ()),
+        vanphong_store::Db::Postgres(pool) => sqlx::query(&seq).execute(pool).await.map(|_| ()),
+    }
+    .unwrap();
+}
+
+/// The list pages 50 at a time and stops counting at 2,000: a large register is never
+/// counted in full on each view.
+async fn the_list_pages_and_caps_its_count(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let (office, _) = office(&app).await;
+    let leader = signed(&app, "lanhdao").await;
+    bare_outgoing(&app, office, 60).await;
+    let first = text_of(&leader, app.url("/documents/outgoing")).await;
+    assert!(first.contains("60 văn bản"), "{first}");
+    assert!(first.contains("1 / 2"), "{first}");
+    assert!(first.contains("rel=\"next\""), "{first}");
+    let second = text_of(&leader, app.url("/documents/outgoing?page=2")).await;
+    assert!(second.contains("2 / 2"), "{second}");
+    assert!(!second.contains("rel=\"next\""), "{second}");
+    assert_eq!(second.matches("Dự thảo số ").count(), 10, "{second}");
+    bare_outgoing(&app, office, 1950).await;
+    let capped = text_of(&leader, app.url("/documents/outgoing?page=3")).await;
+    assert!(capped.contains("hơn 2000 văn bản"), "{capped}");
+    assert!(
+        capped.contains("rel=\"next\"") && capped.contains("rel=\"prev\""),
+        "{capped}"
+    );
+    assert!(
+        !capped.contains("3 / "),
+        "no last page is claimed: {capped}"
+    );
+}
+
 on_both_backends!(
+    the_list_pages_and_caps_its_count,
     a_letter_goes_from_draft_to_its_number_through_the_pages,
     each_role_does_only_its_part,
     forms_need_their_token_and_show_errors_beside_fields,

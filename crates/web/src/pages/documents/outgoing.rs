@@ -7,7 +7,7 @@
 //! shows the page again with the message beside the field, a stale one with the current
 //! state.
 
-use super::incoming::{secrecy_label, type_name, urgency_label};
+use super::incoming::{secrecy_label, type_name, urgency_label, COUNT_CAP};
 use super::{authorize_on, read_scope, readable};
 use crate::context::{RequestContext, SignedIn};
 use crate::error::{text_error, AppError, AppResult, FieldError};
@@ -299,7 +299,10 @@ async fn list_page(
         return outgoing_table(lang, &docs, &unit_names).respond(format, "van-ban-di");
     }
     let page_number = query.page.unwrap_or(1).max(1);
-    let (docs, total) = if errors.is_empty() {
+    // As the incoming list: one row more than a page says whether there is a next page, and
+    // the count stops at COUNT_CAP ("more than 2000"): counting millions of documents on
+    // every view took 0.8–1.6 s at national scale.
+    let (mut docs, total) = if errors.is_empty() {
         let docs = lists::list(
             &state.db,
             &scope,
@@ -307,13 +310,17 @@ async fn list_page(
             &filter,
             sort,
             (page_number - 1) * PAGE_SIZE,
-            PAGE_SIZE,
+            PAGE_SIZE + 1,
         )
         .await?;
-        (docs, lists::count(&state.db, &scope, user, &filter).await?)
+        let total = lists::count_up_to(&state.db, &scope, user, &filter, COUNT_CAP + 1).await?;
+        (docs, total)
     } else {
         (Vec::new(), 0)
     };
+    let has_next = docs.len() as i64 > PAGE_SIZE;
+    docs.truncate(PAGE_SIZE as usize);
+    let capped = total > COUNT_CAP;
     let base = format!("/documents/outgoing?{}", query.query_string());
     let mut unit_options = vec![(String::new(), t(lang, "list.all_units").to_owned())];
     unit_options.extend(units.iter().map(|u| (u.id.to_string(), u.name.clone())));
@@ -335,7 +342,7 @@ async fn list_page(
             t(lang, "outgoing.sort_oldest").to_owned(),
         ),
     ];
-    let pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
+    let pages = (!capped).then(|| (total + PAGE_SIZE - 1) / PAGE_SIZE);
     let body = html! {
         h1 { (t(lang, "nav.outgoing")) }
         @if can_draft_somewhere(&ctx) {
@@ -352,7 +359,7 @@ async fn list_page(
             (select(lang, &errors, "sort", t(lang, "outgoing.sort"), &sort_options, sort.code()))
             button type="submit" { (t(lang, "list.filter")) }
         }
-        p { (total) " " (t(lang, "outgoing.count")) }
+        p { @if capped { (t(lang, "documents.more_than")) " " (COUNT_CAP) } @else { (total) } " " (t(lang, "outgoing.count")) }
         (export_links(lang, &base))
         @if docs.is_empty() { p.muted { (t(lang, "list.empty")) } } @else {
             table.list {
@@ -379,11 +386,11 @@ async fn list_page(
                 }
             }
         }
-        @if pages > 1 {
+        @if page_number > 1 || has_next {
             nav.pager aria-label=(t(lang, "list.pagination")) {
                 @if page_number > 1 { a href={ (base) "&page=" (page_number - 1) } rel="prev" { "← " (t(lang, "outgoing.previous_page")) } " " }
-                span { (page_number) " / " (pages) } " "
-                @if page_number < pages { a href={ (base) "&page=" (page_number + 1) } rel="next" { (t(lang, "list.next_page")) " →" } }
+                span { (page_number) @if let Some(pages) = pages { " / " (pages) } } " "
+                @if has_next { a href={ (base) "&page=" (page_number + 1) } rel="next" { (t(lang, "list.next_page")) " →" } }
             }
         }
     };
