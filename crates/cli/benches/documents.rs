@@ -12,6 +12,10 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "common/pages.rs"]
+mod pages;
+use pages::{measure, signed_in};
+
 const BINARY: &str = env!("CARGO_BIN_EXE_vanphong");
 
 struct Server {
@@ -72,11 +76,6 @@ fn run(args: &[&str], data_dir: &std::path::Path) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn percentile(values: &mut [f64], p: f64) -> f64 {
-    values.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    values[((values.len() as f64 - 1.0) * p).round() as usize]
 }
 
 fn subject(i: usize) -> String {
@@ -280,52 +279,6 @@ async fn fill(data_dir: &std::path::Path, total: usize) {
     eprintln!();
     sqlx::query("ANALYZE").execute(pool).await.unwrap();
     db.close().await;
-}
-
-fn signed_in(base: &str, username: &str) -> reqwest::blocking::Client {
-    let client = reqwest::blocking::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let login = client
-        .get(format!("{base}/login"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    let token = login
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
-    let r = client
-        .post(format!("{base}/login"))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("username", username),
-            ("password", "demo-vanphong"),
-        ])
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 303, "signing in as {username}");
-    client
-}
-
-fn measure(client: &reqwest::blocking::Client, url: &str, rounds: usize) -> (f64, f64) {
-    let mut times = Vec::new();
-    for _ in 0..rounds {
-        let t = Instant::now();
-        let r = client.get(url).send().unwrap();
-        assert!(r.status().is_success(), "{url}: {}", r.status());
-        let _ = r.bytes();
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    let p50 = percentile(&mut times.clone(), 0.5);
-    (p50, percentile(&mut times, 0.95))
 }
 
 fn main() {

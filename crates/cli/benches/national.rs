@@ -18,6 +18,10 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+#[path = "common/pages.rs"]
+mod pages;
+use pages::{measure, signed_in};
+
 const BINARY: &str = env!("CARGO_BIN_EXE_vanphong");
 
 struct Server {
@@ -79,55 +83,6 @@ fn start(url: &str, data: &std::path::Path) -> Server {
         std::thread::sleep(Duration::from_millis(20));
     }
     Server { child, base }
-}
-
-fn signed_in(base: &str, username: &str) -> reqwest::blocking::Client {
-    let client = reqwest::blocking::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let page = client
-        .get(format!("{base}/login"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    let token = page
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the sign-in form has a CSRF token")
-        .to_owned();
-    let r = client
-        .post(format!("{base}/login"))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("username", username),
-            ("password", "demo-vanphong"),
-        ])
-        .send()
-        .unwrap();
-    assert_eq!(r.status(), 303, "signing in as {username}");
-    client
-}
-
-fn percentile(times: &mut [f64], p: f64) -> f64 {
-    times.sort_by(|a, b| a.total_cmp(b));
-    times[((times.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn measure(client: &reqwest::blocking::Client, url: &str, rounds: usize) -> (f64, f64) {
-    let mut times = Vec::new();
-    for _ in 0..rounds {
-        let t = Instant::now();
-        let r = client.get(url).send().unwrap();
-        assert!(r.status().is_success(), "{url}: {}", r.status());
-        let _ = r.bytes();
-        times.push(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    let p50 = percentile(&mut times.clone(), 0.5);
-    (p50, percentile(&mut times, 0.95))
 }
 
 /// Creates the database when it is missing (an admin connection to `postgres`).
