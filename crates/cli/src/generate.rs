@@ -78,24 +78,30 @@ const SENDERS: &[&str] = &[
     "Công an tỉnh",
 ];
 
-/// `CASE expr % n WHEN 0 THEN 'a' …`: the list's item at the expression's position.
-fn pick(expr: &str, items: &[String]) -> String {
-    let mut sql = format!("CASE ({expr}) % {} ", items.len());
-    for (i, item) in items.iter().enumerate() {
-        sql.push_str(&format!("WHEN {i} THEN '{}' ", item.replace('\'', "''")));
+/// `CASE expr % n WHEN 0 THEN a …`: the SQL literal at the expression's position.
+fn case_of(expr: &str, literals: Vec<String>) -> String {
+    let mut sql = format!("CASE ({expr}) % {} ", literals.len());
+    for (i, literal) in literals.iter().enumerate() {
+        sql.push_str(&format!("WHEN {i} THEN {literal} "));
     }
     sql.push_str("END");
     sql
 }
 
-/// `CASE expr % n WHEN 0 THEN 17 …`: the list's number at the expression's position.
+/// The list's text at the expression's position.
+fn pick(expr: &str, items: &[String]) -> String {
+    case_of(
+        expr,
+        items
+            .iter()
+            .map(|item| format!("'{}'", item.replace('\'', "''")))
+            .collect(),
+    )
+}
+
+/// The list's number at the expression's position.
 fn pick_number(expr: &str, items: &[i64]) -> String {
-    let mut sql = format!("CASE ({expr}) % {} ", items.len());
-    for (i, item) in items.iter().enumerate() {
-        sql.push_str(&format!("WHEN {i} THEN {item} "));
-    }
-    sql.push_str("END");
-    sql
+    case_of(expr, items.iter().map(i64::to_string).collect())
 }
 
 fn texts(items: &[&str]) -> Vec<String> {
@@ -174,17 +180,27 @@ pub struct Written {
     pub hotline_cases: u64,
 }
 
-/// The provincial departments, one per province of the demo's areas (made on first run).
-async fn provincial_units(db: &Db, origin: &Origin) -> anyhow::Result<Vec<i64>> {
+/// The current provinces of the demo's areas: (area id, name), by code.
+async fn provinces(db: &Db) -> anyhow::Result<Vec<(i64, String)>> {
+    let sql = "SELECT id, name FROM admin_areas WHERE level = 'province' AND valid_to IS NULL ORDER BY code";
     let provinces: Vec<(i64, String)> = match db {
-        Db::Sqlite(pool) => sqlx::query_as("SELECT id, name FROM admin_areas WHERE level = 'province' AND valid_to IS NULL ORDER BY code").fetch_all(pool).await?,
-        Db::Postgres(pool) => sqlx::query_as("SELECT id, name FROM admin_areas WHERE level = 'province' AND valid_to IS NULL ORDER BY code").fetch_all(pool).await?,
+        Db::Sqlite(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
+        Db::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await?,
     };
     if provinces.is_empty() {
         bail!(
             "the database has no provinces: load the demo agency first (vanphong demo --no-serve)"
         );
     }
+    Ok(provinces)
+}
+
+/// The provincial departments, one per province (made on first run).
+async fn provincial_units(
+    db: &Db,
+    origin: &Origin,
+    provinces: &[(i64, String)],
+) -> anyhow::Result<Vec<i64>> {
     let existing = org::units(db).await?;
     let mut out = Vec::new();
     for (index, (_, name)) in provinces.iter().enumerate() {
@@ -246,7 +262,10 @@ pub async fn generate(db: &Db, plan: &Plan) -> anyhow::Result<Written> {
     };
     let backend = db.backend();
     let mut units = ids(db, "SELECT id FROM units WHERE active ORDER BY id").await?;
-    let provinces = provincial_units(db, &origin).await?;
+    let areas = provinces(db).await?;
+    let province_names: Vec<String> = areas.iter().map(|(_, name)| name.clone()).collect();
+    let province_ids: Vec<i64> = areas.iter().map(|(id, _)| *id).collect();
+    let provinces = provincial_units(db, &origin, &areas).await?;
     units.retain(|u| !provinces.contains(u));
     if units.is_empty() {
         bail!("the database has no units: load the demo agency first (vanphong demo --no-serve)");
@@ -260,10 +279,6 @@ pub async fn generate(db: &Db, plan: &Plan) -> anyhow::Result<Written> {
             owners.push(provinces[i % provinces.len()]);
         }
     }
-    let province_names: Vec<String> = match db {
-        Db::Sqlite(pool) => sqlx::query_scalar("SELECT name FROM admin_areas WHERE level = 'province' AND valid_to IS NULL ORDER BY code").fetch_all(pool).await?,
-        Db::Postgres(pool) => sqlx::query_scalar("SELECT name FROM admin_areas WHERE level = 'province' AND valid_to IS NULL ORDER BY code").fetch_all(pool).await?,
-    };
     let series = scalar(
         db,
         "SELECT COALESCE(MIN(id), 0) FROM numbering_series WHERE NOT secret AND type_codes = '' AND active",
@@ -521,7 +536,6 @@ pub async fn generate(db: &Db, plan: &Plan) -> anyhow::Result<Written> {
 
     // Hotline cases, one report each, in the provinces.
     if plan.hotline > 0 {
-        let areas = ids(db, "SELECT id FROM admin_areas WHERE level = 'province' AND valid_to IS NULL ORDER BY code").await?;
         let progress = bar("Hotline cases", plan.hotline);
         let h = hash("k", plan.seed, 4);
         let days = i64::from(plan.years) * 365;
@@ -536,7 +550,7 @@ pub async fn generate(db: &Db, plan: &Plan) -> anyhow::Result<Written> {
             &plan.first_year.to_string(),
             &format!("(k * {days}) / {} + 14", plan.hotline),
         );
-        let province = pick_number(&format!("{h} / 5"), &areas);
+        let province = pick_number(&format!("{h} / 5"), &province_ids);
         let kind = pick(
             &format!("{h} / 7"),
             &texts(&[
