@@ -120,3 +120,26 @@ async fn generated_data_is_numbered_searchable_and_the_same_on_both_backends() {
             > 500
     );
 }
+
+/// Without the demo agency there is nothing to build on, and impossible volumes are
+/// refused: each with a clear message, nothing written.
+async fn generating_without_the_demo_or_with_no_years_is_refused(backend: Backend) {
+    let office = Installation::new(backend).await;
+    office
+        .run(GENERATE)
+        .expect_clean_failure()
+        .expect_stderr("load the demo agency first");
+    office
+        .run(&["generate", "--documents", "10", "--years", "0"])
+        .expect_clean_failure()
+        .expect_stderr("--years must be between 1 and 50");
+    let db = office.database().await;
+    let written = rows(
+        &db,
+        "SELECT 'documents', COUNT(*), COUNT(*) FROM documents UNION ALL SELECT 'units', COUNT(*), COUNT(*) FROM units",
+    )
+    .await;
+    assert!(written.iter().all(|(_, n, _)| *n == 0), "{written:?}");
+}
+
+vanphong_store::on_both_backends!(generating_without_the_demo_or_with_no_years_is_refused);
