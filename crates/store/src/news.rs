@@ -1,6 +1,7 @@
 //! News articles of the agency's public site: editors write drafts, publish and unpublish
 //! them; anyone reads the published ones. Every write checks `PublishNews` here and is one
-//! transaction with its audit event.
+//! transaction with its audit event and the article's search entry
+//! (`search::news::index_articles`), so what commits is searchable when it commits.
 //!
 //! The year-end review counts "news articles published" with [`published_count`] and lists
 //! them with [`published_list`]; both apply the one condition of [`build`]. An article counts
@@ -139,6 +140,16 @@ async fn require_editor(db: &Db, actor: &Actor) -> StoreResult<()> {
         .map_err(|_| StoreError::Forbidden)
 }
 
+/// Whether this actor may edit news, hence read drafts (the search's news scope): the same
+/// decision as every write here.
+pub async fn may_edit(db: &Db, actor: &Actor) -> StoreResult<bool> {
+    match require_editor(db, actor).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::Forbidden) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
 /// One article, published or not (staff pages; the public ones use [`published`]).
 pub async fn get(db: &Db, id: i64) -> StoreResult<Article> {
     let sql = format!("{ARTICLE_SELECT} WHERE a.id = $1");
@@ -211,6 +222,7 @@ pub async fn create(
         .await?
     });
     let after = get_in_tx(&mut tx, id).await?;
+    crate::search::news::index_articles(&mut tx, &[id]).await?;
     audit::append(
         &mut tx,
         origin,
@@ -250,6 +262,7 @@ async fn finish(
     before: &Article,
 ) -> StoreResult<Article> {
     let after = get_in_tx(&mut tx, before.id).await?;
+    crate::search::news::index_articles(&mut tx, &[before.id]).await?;
     audit::append(
         &mut tx,
         origin,

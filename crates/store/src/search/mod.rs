@@ -7,9 +7,10 @@
 //! `vanphong_core::search`. A kind of record is a [`Kind`]; the records of a kind come from
 //! a source module that knows how to build their entries and who may see them
 //! ([`documents`] for incoming and outgoing documents, [`dossiers`] for procedure dossiers,
-//! [`hotline`] for hotline cases). Adding a kind (news) is a new `Kind`, a source module
-//! beside these (one table: a [`records::Source`]), a call to its `index_*` in the
-//! transactions that write the records, and one arm in [`search`] and [`entries_of`].
+//! [`hotline`] for hotline cases, [`news`] for news articles). Adding a kind is a new
+//! `Kind`, a source module beside these (one table: a [`records::Source`]), a call to its
+//! `index_*` in the transactions that write the records, and one arm in [`search`] and
+//! [`entries_of`].
 
 /// Binds each value of a list built with [`Bind`] to a query, in order.
 macro_rules! bind_all {
@@ -30,6 +31,7 @@ pub mod attachments;
 pub mod documents;
 pub mod dossiers;
 pub mod hotline;
+pub mod news;
 mod records;
 pub mod saved;
 
@@ -48,10 +50,17 @@ pub enum Kind {
     Outgoing,
     Dossier,
     Hotline,
+    News,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Incoming, Kind::Outgoing, Kind::Dossier, Kind::Hotline];
+    pub const ALL: [Kind; 5] = [
+        Kind::Incoming,
+        Kind::Outgoing,
+        Kind::Dossier,
+        Kind::Hotline,
+        Kind::News,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -59,6 +68,7 @@ impl Kind {
             Self::Outgoing => "outgoing",
             Self::Dossier => "dossier",
             Self::Hotline => "hotline",
+            Self::News => "news",
         }
     }
 
@@ -408,11 +418,12 @@ pub(crate) async fn entries_of(tx: &mut Tx, kind: Kind, ids: &[i64]) -> StoreRes
         Kind::Incoming | Kind::Outgoing => documents::entries(tx, ids).await,
         Kind::Dossier => dossiers::entries(tx, ids).await,
         Kind::Hotline => hotline::entries(tx, ids).await,
+        Kind::News => news::entries(tx, ids).await,
     }
 }
 
 /// The kinds kept in one table each, beside the documents.
-const SOURCES: [&records::Source; 2] = [&dossiers::SOURCE, &hotline::SOURCE];
+const SOURCES: [&records::Source; 3] = [&dossiers::SOURCE, &hotline::SOURCE, &news::SOURCE];
 
 /// Entries per multi-row statement on SQLite (7 values each for the entries, 4 for the
 /// words; SQLite takes up to 32,766 values in one statement).
@@ -890,6 +901,8 @@ pub struct SearchRequest {
     pub dossiers: Option<crate::dossiers::lists::DossierScope>,
     /// The hotline cases the reader may find; `None`: the reader has no hotline access.
     pub hotline: Option<hotline::HotlineScope>,
+    /// The news articles the reader may find; `None`: news is not searched.
+    pub news: Option<news::NewsScope>,
 }
 
 impl SearchRequest {
@@ -916,6 +929,7 @@ impl SearchRequest {
                 Kind::Incoming | Kind::Outgoing => true,
                 Kind::Dossier => self.dossiers.is_some() && !self.has_document_filters(),
                 Kind::Hotline => self.hotline.is_some() && !self.has_document_filters(),
+                Kind::News => self.news.is_some() && !self.has_document_filters(),
             })
             .collect()
     }
@@ -997,6 +1011,13 @@ pub async fn search(
         let found = hotline::candidates(db, scope, request).await?;
         if found.more {
             capped.push(Kind::Hotline);
+        }
+        candidates.extend(found.candidates);
+    }
+    if let (true, Some(scope)) = (wanted(Kind::News), &request.news) {
+        let found = news::candidates(db, scope, request).await?;
+        if found.more {
+            capped.push(Kind::News);
         }
         candidates.extend(found.candidates);
     }

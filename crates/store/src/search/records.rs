@@ -1,7 +1,7 @@
 //! What the search sources other than documents share: a kind whose records are one table,
 //! whose entries are built from a query over that table, and whose reader's scope is one
-//! SQL condition on it. Dossiers ([`super::dossiers`]) and hotline cases
-//! ([`super::hotline`]) are such kinds.
+//! SQL condition on it. Dossiers ([`super::dossiers`]), hotline cases
+//! ([`super::hotline`]) and news articles ([`super::news`]) are such kinds.
 
 use super::{Candidate, Found, Kind, SearchRequest, VerifyReport, CANDIDATES};
 use crate::db::Db;

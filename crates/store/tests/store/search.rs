@@ -811,8 +811,264 @@ async fn dossiers_and_hotline_cases_are_found_in_their_readers_scope(backend: Ba
     assert_eq!(found(&results), vec![(Kind::Dossier, dossier.id)]);
 }
 
+/// News articles: a published one is found by everyone who searches, without tone marks,
+/// as soon as it is published; a draft only by those who may edit news, and nobody else
+/// learns of it (no hit, no count); editing and unpublishing move the index with the
+/// article; catching up indexes articles written without entries.
+async fn news_articles_are_found_by_who_may_read_them(backend: Backend) {
+    use chrono::{DateTime, Utc};
+    use vanphong_core::news::{NewsCategory, Slug};
+    use vanphong_store::news::{self, ArticleInput};
+    use vanphong_store::search::news::NewsScope;
+    let t = TestDb::new(backend).await;
+    let origin = Origin::system();
+    let office = org::create_unit(&t.db, &origin, &unit_input("Văn phòng", "VP", None))
+        .await
+        .unwrap()
+        .id;
+    let editor = users::create(
+        &t.db,
+        &origin,
+        new_user("bientap", vec![Role::Editor], Some(office)),
+    )
+    .await
+    .unwrap()
+    .actor();
+    let specialist = users::create(
+        &t.db,
+        &origin,
+        new_user("chuyenvien", vec![Role::Specialist], Some(office)),
+    )
+    .await
+    .unwrap()
+    .actor();
+    assert!(news::may_edit(&t.db, &editor).await.unwrap());
+    assert!(!news::may_edit(&t.db, &specialist).await.unwrap());
+    // A document that says the same words, so that a search for them always has a result
+    // of another kind beside the news.
+    incoming::register(
+        &t.db,
+        &origin,
+        &document(
+            "12/UBND-TNMT",
+            "Báo cáo về lưu vực sông Đồng Nai",
+            "Gửi kèm số liệu quan trắc",
+        ),
+        true,
+    )
+    .await
+    .unwrap();
+
+    let input = ArticleInput {
+        slug: Slug::parse("ngay-hoi-tai-che-dong-nai").unwrap(),
+        title: "Ngày hội tái chế lưu vực sông Đồng Nai".into(),
+        summary: "Hơn năm trăm đoàn viên thu gom rác thải nhựa.".into(),
+        body: "Chương trình do Sở Nông nghiệp và Môi trường phối hợp tổ chức.\n\nXem thêm https://monre.gov.vn.".into(),
+        category: NewsCategory::Activities,
+        cover: None,
+    };
+    let draft = news::create(&t.db, &origin, &editor, &input).await.unwrap();
+
+    let request = |text: &str, drafts: bool| SearchRequest {
+        query: SearchQuery::parse(text),
+        limit: 20,
+        news: Some(NewsScope { drafts }),
+        ..SearchRequest::default()
+    };
+    let news_of = |results: &search::SearchResults| {
+        (
+            results
+                .hits
+                .iter()
+                .filter(|h| h.kind == Kind::News)
+                .map(|h| h.record_id)
+                .collect::<Vec<_>>(),
+            results
+                .counts
+                .iter()
+                .find(|c| c.kind == Kind::News)
+                .map(|c| c.count),
+        )
+    };
+    let editor_scope = news::may_edit(&t.db, &editor).await.unwrap();
+    let reader_scope = news::may_edit(&t.db, &specialist).await.unwrap();
+    let run = |request: SearchRequest| {
+        let db = t.db.clone();
+        async move {
+            search::search(&db, &everyone(), UserId(1), &request)
+                .await
+                .unwrap()
+        }
+    };
+
+    // The draft: its editor finds it by its title, its summary and its body, without tone
+    // marks; a specialist finds neither it nor a count of it, whatever the words.
+    for text in [
+        "ngay hoi tai che",
+        "doan vien thu gom",
+        "so nong nghiep",
+        "ngay-hoi-tai-che-dong-nai",
+    ] {
+        let results = run(request(text, editor_scope)).await;
+        assert_eq!(news_of(&results), (vec![draft.id], Some(1)), "{text:?}");
+    }
+    for text in ["ngay hoi tai che", "doan vien thu gom", "dong nai", ""] {
+        let results = run(request(text, reader_scope)).await;
+        assert_eq!(news_of(&results), (vec![], Some(0)), "{text:?}");
+        assert!(
+            results.hits.iter().all(|h| !h.title.contains("tái chế")),
+            "{text:?}"
+        );
+    }
+    let dong_nai = run(request("dong nai", reader_scope)).await;
+    assert_eq!(dong_nai.total, 1, "only the document");
+    // A reader who is given no news scope gets no news count at all; a document filter
+    // leaves news out as it does dossiers.
+    let results = run(SearchRequest {
+        news: None,
+        ..request("ngay hoi", editor_scope)
+    })
+    .await;
+    assert_eq!(news_of(&results), (vec![], None));
+    let results = run(SearchRequest {
+        type_code: Some("cong_van".into()),
+        ..request("ngay hoi", editor_scope)
+    })
+    .await;
+    assert_eq!(news_of(&results), (vec![], None));
+
+    // Published (in the evening, UTC: the next day in Vietnam): everyone finds it at once,
+    // dated the day it was published, and only news when only news is asked for.
+    let at = DateTime::parse_from_rfc3339("2026-03-01T18:30:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let published = news::publish(&t.db, &origin, &editor, draft.id, draft.version, at)
+        .await
+        .unwrap();
+    let results = run(request("ngay hoi tai che dong nai", reader_scope)).await;
+    assert_eq!(news_of(&results), (vec![draft.id], Some(1)));
+    let hit = &results.hits[0];
+    assert_eq!(hit.title, "Ngày hội tái chế lưu vực sông Đồng Nai");
+    assert_eq!(hit.reference, "ngay-hoi-tai-che-dong-nai");
+    assert_eq!(
+        hit.record_date,
+        Some(NaiveDate::from_ymd_opt(2026, 3, 2).unwrap())
+    );
+    assert!(
+        hit.body.starts_with("Hơn năm trăm đoàn viên"),
+        "{}",
+        hit.body
+    );
+    let results = run(SearchRequest {
+        kinds: vec![Kind::News],
+        ..request("dong nai", reader_scope)
+    })
+    .await;
+    assert_eq!(news_of(&results), (vec![draft.id], Some(1)));
+    assert_eq!(results.total, 1);
+    assert_eq!(results.counts.len(), 1);
+
+    // Edited (title and address): the new words are found, the old ones no more.
+    let edited = ArticleInput {
+        slug: Slug::parse("ngay-hoi-song-xanh").unwrap(),
+        title: "Ngày hội sống xanh lưu vực sông Đồng Nai".into(),
+        ..input.clone()
+    };
+    let published = news::update(
+        &t.db,
+        &origin,
+        &editor,
+        draft.id,
+        published.version,
+        &edited,
+    )
+    .await
+    .unwrap();
+    let results = run(request("song xanh", reader_scope)).await;
+    assert_eq!(news_of(&results), (vec![draft.id], Some(1)));
+    assert_eq!(results.hits[0].reference, "ngay-hoi-song-xanh");
+    let results = run(request("tai che", reader_scope)).await;
+    assert_eq!(news_of(&results), (vec![], Some(0)));
+
+    // Unpublished: a draft again, gone for the specialist, still there for the editor
+    // (dated the day it was written).
+    news::unpublish(&t.db, &origin, &editor, draft.id, published.version)
+        .await
+        .unwrap();
+    for text in ["song xanh", ""] {
+        let results = run(request(text, reader_scope)).await;
+        assert_eq!(news_of(&results), (vec![], Some(0)), "{text:?}");
+    }
+    let results = run(request("song xanh", editor_scope)).await;
+    assert_eq!(news_of(&results), (vec![draft.id], Some(1)));
+    let vietnam = chrono::FixedOffset::east_opt(7 * 3600).unwrap();
+    assert_eq!(
+        results.hits[0].record_date,
+        Some(draft.created_at.with_timezone(&vietnam).date_naive())
+    );
+
+    // Articles written without their entries (a bulk loader, a database from before news
+    // was searchable): verify tells, catching up indexes them, and they are found.
+    let second = news::create(
+        &t.db,
+        &origin,
+        &editor,
+        &ArticleInput {
+            slug: Slug::parse("quan-trac-khong-khi").unwrap(),
+            title: "Quan trắc không khí Hà Nội".into(),
+            ..input.clone()
+        },
+    )
+    .await
+    .unwrap();
+    news::publish(&t.db, &origin, &editor, second.id, second.version, at)
+        .await
+        .unwrap();
+    let report = search::verify(&t.db).await.unwrap();
+    assert!(report.is_sound(), "{report:?}");
+    sql(
+        &t.db,
+        "UPDATE search_entries SET title = 'sai' WHERE kind = 'news' AND title LIKE 'Quan%'",
+    )
+    .await;
+    let report = search::verify(&t.db).await.unwrap();
+    assert_eq!(report.stale, vec![(Kind::News, second.id)], "{report:?}");
+    if let vanphong_store::Db::Sqlite(_) = &t.db {
+        sql(
+            &t.db,
+            "DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_entries WHERE kind = 'news')",
+        )
+        .await;
+    }
+    sql(&t.db, "DELETE FROM search_entries WHERE kind = 'news'").await;
+    let report = search::verify(&t.db).await.unwrap();
+    let mut missing = report.missing.clone();
+    missing.sort();
+    assert_eq!(
+        missing,
+        vec![(Kind::News, draft.id), (Kind::News, second.id)],
+        "{report:?}"
+    );
+    assert!(run(request("khong khi", reader_scope))
+        .await
+        .hits
+        .is_empty());
+    assert_eq!(search::catch_up(&t.db).await.unwrap(), 2);
+    let report = search::verify(&t.db).await.unwrap();
+    assert!(report.is_sound(), "{report:?}");
+    assert_eq!(report.records, 3);
+    assert_eq!(report.entries, 3);
+    let results = run(request("khong khi", reader_scope)).await;
+    assert_eq!(news_of(&results), (vec![second.id], Some(1)));
+    let results = run(request("song xanh", reader_scope)).await;
+    assert_eq!(news_of(&results), (vec![], Some(0)));
+    let results = run(request("song xanh", editor_scope)).await;
+    assert_eq!(news_of(&results), (vec![draft.id], Some(1)));
+}
+
 on_both_backends!(
     dossiers_and_hotline_cases_are_found_in_their_readers_scope,
+    news_articles_are_found_by_who_may_read_them,
     the_shared_corpus_gives_the_same_top_results,
     filters_sorting_and_counts_combine_with_the_text,
     permissions_are_inside_the_query,

@@ -6,7 +6,7 @@ use super::ApiJson;
 use super::ErrorBody;
 use crate::context::SignedIn;
 use crate::error::{AppError, AppResult};
-use crate::pages::search::{hit_parts, notices, record_url, run, SearchParams};
+use crate::pages::search::{hit_parts, hit_urls, notices, run, SearchParams};
 use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -36,7 +36,7 @@ pub struct SearchBody {
 
 #[derive(Serialize, ToSchema)]
 pub struct KindCountBody {
-    /// `incoming` or `outgoing`.
+    /// `incoming`, `outgoing`, `dossier`, `hotline` or `news`.
     pub kind: String,
     pub count: u64,
     /// True when there are more than `count`.
@@ -94,15 +94,17 @@ pub async fn search(
         .into_iter()
         .map(|n| n.code().to_owned())
         .collect();
+    let urls = hit_urls(&state, &results.hits).await?;
     let items = results
         .hits
         .iter()
-        .map(|hit| {
+        .zip(urls)
+        .map(|(hit, url)| {
             let (title, snippet) = hit_parts(hit, &request.query);
             HitBody {
                 kind: hit.kind.code().to_owned(),
                 id: hit.record_id,
-                url: record_url(hit.kind, hit.record_id),
+                url,
                 reference: hit.reference.clone(),
                 date: hit.record_date,
                 title: parts(title),

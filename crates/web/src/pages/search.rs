@@ -21,6 +21,7 @@ use serde::Deserialize;
 use vanphong_core::document::kind::Urgency;
 use vanphong_core::document::DOCUMENT_TYPES;
 use vanphong_core::search::{snippet, SearchQuery, SnippetPart, QUERY_MAX_CHARS};
+use vanphong_store::news::ArticleStatus;
 use vanphong_store::search::{self, saved, Kind, SearchRequest, SearchResults, SearchSort};
 use vanphong_store::{org, StoreError};
 
@@ -46,7 +47,8 @@ pub struct SearchParams {
     /// are used.
     #[serde(default)]
     pub q: String,
-    /// `incoming` or `outgoing` (several separated by commas); empty: every kind.
+    /// `incoming`, `outgoing`, `dossier`, `hotline` or `news` (several separated by commas);
+    /// empty: every kind the reader may search.
     #[serde(default)]
     pub kind: String,
     /// ISO date: the record's date (arrival or issue) from.
@@ -244,6 +246,11 @@ pub async fn run(
         Err(AppError::Forbidden) => None,
         Err(e) => return Err(e),
     };
+    // News: published articles for everyone who searches, drafts for those who edit news
+    // (the decision the news writers make).
+    request.news = Some(search::news::NewsScope {
+        drafts: vanphong_store::news::may_edit(&state.db, &user.actor()).await?,
+    });
     Ok(search::search(&state.db, &scope, user.id, &request).await?)
 }
 
@@ -259,13 +266,34 @@ pub fn notices(params: &SearchParams, request: &SearchRequest) -> Vec<Notice> {
     out
 }
 
-/// The link to a record of a kind.
+/// The link to a record of a kind (a news article's public page by its id, which answers
+/// only while it is published: [`hit_urls`] links drafts to the editor's page).
 pub fn record_url(kind: Kind, id: i64) -> String {
     match kind {
         Kind::Incoming | Kind::Outgoing => format!("/documents/{id}"),
         Kind::Dossier => format!("/dossiers/{id}"),
         Kind::Hotline => format!("/hotline/cases/{id}"),
+        Kind::News => format!("/news/{id}"),
     }
+}
+
+/// The links of a page of hits, in order. A news article links to its public page (by its
+/// slug) while published and to the editor's page while a draft (only editors find drafts).
+pub async fn hit_urls(state: &AppState, hits: &[search::Hit]) -> AppResult<Vec<String>> {
+    let news: Vec<i64> = hits
+        .iter()
+        .filter(|h| h.kind == Kind::News)
+        .map(|h| h.record_id)
+        .collect();
+    let articles = search::news::slugs_and_statuses(&state.db, &news).await?;
+    Ok(hits
+        .iter()
+        .map(|hit| match (hit.kind, articles.get(&hit.record_id)) {
+            (Kind::News, Some((slug, ArticleStatus::Published))) => format!("/news/{slug}"),
+            (Kind::News, _) => format!("/news/manage/{}", hit.record_id),
+            (kind, _) => record_url(kind, hit.record_id),
+        })
+        .collect())
 }
 
 /// The title and the snippet of a hit, as marked parts.
@@ -320,11 +348,13 @@ async fn search_page(
     let units = org::units(&state.db).await?;
     let query_string = params.query_string();
     let page_number = params.page_number();
+    let urls = hit_urls(&state, &results.hits).await?;
     let body = render(
         &ctx,
         &params,
         &request,
         &results,
+        &urls,
         &errors,
         &notices,
         &saved_searches,
@@ -346,6 +376,7 @@ fn render(
     params: &SearchParams,
     request: &SearchRequest,
     results: &SearchResults,
+    urls: &[String],
     errors: &[FieldError],
     notices: &[Notice],
     saved_searches: &[saved::SavedSearch],
@@ -442,7 +473,7 @@ fn render(
                 p.muted { (t(lang, "search.nothing_found")) }
             } @else {
                 ol.results start=((page_number - 1) * PAGE_SIZE + 1) {
-                    @for hit in &results.hits {
+                    @for (hit, url) in results.hits.iter().zip(urls) {
                         @let (title, body) = hit_parts(hit, &request.query);
                         li.result {
                             p.meta {
@@ -450,7 +481,7 @@ fn render(
                                 @if !hit.reference.is_empty() { strong { (hit.reference) } " · " }
                                 (day(hit.record_date))
                             }
-                            p.title { a href=(record_url(hit.kind, hit.record_id)) { (marked(&title)) } }
+                            p.title { a href=(url) { (marked(&title)) } }
                             @if !hit.body.is_empty() { p.snippet { (marked(&body)) } }
                         }
                     }

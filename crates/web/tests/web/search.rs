@@ -473,8 +473,129 @@ async fn a_text_pdf_uploaded_through_the_api_is_found_at_once(backend: Backend) 
     );
 }
 
+/// News beside the records: the page groups it under its own count, links a published
+/// article to its public page and a draft to the editor's, and a reader who may not edit
+/// news never learns of a draft (no title, no snippet, a count of nothing).
+async fn news_articles_are_searched_with_the_news_pages_permissions(backend: Backend) {
+    use vanphong_core::news::{NewsCategory, Slug};
+    use vanphong_store::news::{self, ArticleInput};
+    let app = TestApp::start(backend).await;
+    let office = app.create_unit("Văn phòng", "VP", None).await;
+    // An editor who also reads records (search needs that); a specialist who reads records.
+    let editor_user = app
+        .create_user(
+            "bientap",
+            &[Role::Editor, Role::Specialist],
+            Some(office),
+            Secrecy::Normal,
+        )
+        .await;
+    let editor = TestApp::browser();
+    app.sign_in(&editor, "bientap", PASSWORD).await;
+    let specialist = app
+        .signed_in("chuyenvien", &[Role::Specialist], Some(office))
+        .await;
+    let editor_key = app
+        .api_key("bientap_api", &[Role::Editor, Role::RecordsClerk])
+        .await;
+    let draft = news::create(
+        &app.db.db,
+        &Origin::system(),
+        &editor_user.actor(),
+        &ArticleInput {
+            slug: Slug::parse("ngay-hoi-tai-che").unwrap(),
+            title: "Ngày hội tái chế lưu vực sông Đồng Nai".into(),
+            summary: "Hơn năm trăm đoàn viên thu gom rác thải nhựa.".into(),
+            body: "Chương trình do Sở Nông nghiệp và Môi trường tổ chức.".into(),
+            category: NewsCategory::Activities,
+            cover: None,
+        },
+    )
+    .await
+    .unwrap();
+    let page = |client: &Client, q: &str| {
+        let request = client.get(app.url("/search")).query(&[("q", q)]);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.text().await.unwrap()
+        }
+    };
+
+    // The draft: the editor finds it under News and is led to the editor's page.
+    let html = page(&editor, "ngay hoi tai che").await;
+    assert!(html.contains("Tin bài (1)"), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/news/manage/{}\"", draft.id)),
+        "{html}"
+    );
+    assert!(html.contains("<mark>tái</mark>"), "{html}");
+    let (status, body) =
+        api_search(&app, &editor_key, &[("q", "doan vien"), ("kind", "news")]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["items"][0]["url"],
+        format!("/news/manage/{}", draft.id)
+    );
+    assert_eq!(
+        body["counts"],
+        json!([{"kind": "news", "count": 1, "more": false}])
+    );
+    // The specialist: nothing of it, whatever the words.
+    for q in [
+        "ngay hoi tai che",
+        "doan vien thu gom",
+        "ngay-hoi-tai-che",
+        "",
+    ] {
+        let html = page(&specialist, q).await;
+        assert!(
+            !html.contains("tái chế") && !html.contains("đoàn viên"),
+            "{q:?}"
+        );
+        assert!(html.contains("Tin bài (0)"), "{q:?}: {html}");
+    }
+
+    // Published: the specialist finds it at once, led to the public page.
+    news::publish(
+        &app.db.db,
+        &Origin::system(),
+        &editor_user.actor(),
+        draft.id,
+        draft.version,
+        vanphong_store::now(),
+    )
+    .await
+    .unwrap();
+    let html = page(&specialist, "ngay hoi tai che").await;
+    assert!(html.contains("Tin bài (1)"), "{html}");
+    assert!(html.contains("href=\"/news/ngay-hoi-tai-che\""), "{html}");
+    let html = specialist
+        .get(app.url("/search?q=dong+nai&kind=news"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("<mark>Đồng</mark> <mark>Nai</mark>"),
+        "{html}"
+    );
+    let (_, body) = api_search(&app, &editor_key, &[("q", "doan vien")]).await;
+    assert_eq!(body["items"][0]["url"], "/news/ngay-hoi-tai-che");
+    // And the link leads there.
+    let article = specialist
+        .get(app.url("/news/ngay-hoi-tai-che"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(article.status(), StatusCode::OK);
+}
+
 on_both_backends!(
     bad_input_never_breaks_search,
+    news_articles_are_searched_with_the_news_pages_permissions,
     search_never_reveals_what_the_reader_may_not_see,
     saved_searches_run_again_and_are_deleted,
     saved_searches_through_the_api,
