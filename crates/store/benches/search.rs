@@ -4,10 +4,11 @@
 //!   database from before search, or the demo loader, goes through): documents per second;
 //! - searching: a mix of single-word, multi-word, phrase, no-diacritics, number-and-symbol
 //!   and while-typing (prefix) queries through `search::search` (permissions, filters,
-//!   counts per kind, the page of hits) for an agency-wide reader and for a reader of one
-//!   unit, p50/p95/max, beside the raw engine's own time for the same match expressions
-//!   (FTS5 `ORDER BY bm25 LIMIT 20`; `@@` with `ORDER BY ts_rank LIMIT 20`), with no
-//!   permissions and nothing else.
+//!   counts per kind, the page of hits) for an agency-wide reader (a leader: every kind of
+//!   record) and for a reader of one unit (documents and published news), p50/p95/max,
+//!   beside the raw engine's own time for the same match expressions (FTS5 `ORDER BY bm25
+//!   LIMIT 20`; `@@` with `ORDER BY ts_rank LIMIT 20`), with no permissions and nothing
+//!   else.
 //!
 //! Run: `cargo bench -p vanphong-store --bench search` (about 15 minutes at 1,000,000
 //! documents; several GB of disk; PostgreSQL at `VANPHONG_TEST_POSTGRES_URL`, default
@@ -31,6 +32,7 @@ use vanphong_core::org::Abbreviation;
 use vanphong_core::permission::ReadScope;
 use vanphong_core::search::SearchQuery;
 use vanphong_store::audit::Origin;
+use vanphong_store::dossiers::lists::DossierScope;
 use vanphong_store::org::{self, UnitInput};
 use vanphong_store::search::{self, SearchRequest};
 use vanphong_store::testing::TestDb;
@@ -563,13 +565,22 @@ async fn searches(db: &Db, units: &[i64], total: usize) -> (Duration, Duration, 
     let mut slowest: Vec<(Duration, String)> = Vec::new();
     for round in 0..3 {
         for (category, text) in &mix {
+            // The unit's reader searches documents and published news, as a specialist
+            // does on the search page; the agency-wide reader every kind, as a leader does.
             let request = SearchRequest {
                 query: SearchQuery::parse(text),
                 limit: 20,
+                news: Some(search::news::NewsScope { drafts: false }),
                 ..SearchRequest::default()
             };
+            let leader = SearchRequest {
+                dossiers: Some(DossierScope::ALL),
+                hotline: Some(search::hotline::HotlineScope { routed_to: None }),
+                news: Some(search::news::NewsScope { drafts: true }),
+                ..request.clone()
+            };
             let started = Instant::now();
-            let results = search::search(db, &everyone, UserId(1), &request)
+            let results = search::search(db, &everyone, UserId(1), &leader)
                 .await
                 .unwrap();
             let ours_time = started.elapsed();

@@ -4,7 +4,7 @@
 //! (`documents::scope_condition` over `document_access`).
 
 use super::{
-    Candidate, Entry, Found, Kind, SearchRequest, VerifyReport, BODY_MAX_CHARS, CANDIDATES,
+    Candidate, Entry, Found, Kind, Matches, SearchRequest, VerifyReport, BODY_MAX_CHARS, CANDIDATES,
 };
 use crate::db::{Db, Tx};
 use crate::documents::lists::{self, Bind, DocumentFilter};
@@ -257,6 +257,7 @@ pub(crate) async fn candidates(
     user: UserId,
     request: &SearchRequest,
     kinds: &[Kind],
+    matches: Option<&Matches>,
 ) -> StoreResult<Found> {
     let filter = DocumentFilter {
         direction: match kinds {
@@ -280,7 +281,7 @@ pub(crate) async fn candidates(
     let join = "JOIN documents d ON d.id = e.record_id AND d.direction = e.kind";
     let kinds_sql = "e.kind IN ('incoming', 'outgoing')";
     let columns = "e.id, e.kind, e.record_date, e.title, e.reference";
-    if request.query.is_empty() {
+    let Some(matches) = matches else {
         let sql = format!(
             "SELECT {columns} FROM search_entries e {join} \
              WHERE {kinds_sql} AND {condition} ORDER BY e.id DESC LIMIT {CANDIDATES}"
@@ -290,7 +291,7 @@ pub(crate) async fn candidates(
         });
         let more = candidates.len() as i64 >= CANDIDATES;
         return Ok(Found { candidates, more });
-    }
+    };
     match db {
         Db::Sqlite(pool) => {
             // The index gives the newest matches first and stops at the limit; the reader's
@@ -315,21 +316,14 @@ pub(crate) async fn candidates(
                  WHERE {{range}} AND {kinds_sql} AND {condition} \
                  ORDER BY {{order}} LIMIT {{limit}}"
             );
-            super::sqlite_candidates(pool, &sql, &binds, &request.query, request.page_end()).await
+            super::sqlite_candidates(pool, &sql, &binds, matches, kinds, request.page_end()).await
         }
         Db::Postgres(pool) => {
             let sql = format!(
                 "SELECT {columns} FROM search_entries e {join} \
                  WHERE {{range}} AND {kinds_sql} AND {condition} ORDER BY e.id DESC LIMIT {{limit}}"
             );
-            super::postgres_candidates(
-                pool,
-                &sql,
-                &binds,
-                &super::tsquery_expression(&request.query),
-                request.page_end(),
-            )
-            .await
+            super::postgres_candidates(pool, &sql, &binds, matches, kinds, request.page_end()).await
         }
     }
 }

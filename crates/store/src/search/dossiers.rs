@@ -3,7 +3,7 @@
 //! (`DossierScope`: received by or handled in a unit of the reader's scope).
 
 use super::records::Source;
-use super::{Entry, Found, Kind, SearchRequest, BODY_MAX_CHARS};
+use super::{Entry, Found, Kind, Matches, SearchRequest, BODY_MAX_CHARS};
 use crate::db::{Db, Tx};
 use crate::dossiers::lists::DossierScope;
 use crate::error::StoreResult;
@@ -81,6 +81,9 @@ pub(crate) async fn candidates(
     db: &Db,
     scope: &DossierScope,
     request: &SearchRequest,
+    matches: Option<&Matches>,
 ) -> StoreResult<Found> {
-    SOURCE.candidates(db, request, &scope.condition()).await
+    SOURCE
+        .candidates(db, request, &scope.condition(), matches)
+        .await
 }

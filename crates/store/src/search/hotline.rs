@@ -4,7 +4,7 @@
 //! case for operators and leaders, the cases routed to their province for its officers.
 
 use super::records::Source;
-use super::{Entry, Found, Kind, SearchRequest, BODY_MAX_CHARS};
+use super::{Entry, Found, Kind, Matches, SearchRequest, BODY_MAX_CHARS};
 use crate::db::{Db, Tx};
 use crate::error::StoreResult;
 use chrono::{DateTime, FixedOffset, Utc};
@@ -119,6 +119,9 @@ pub(crate) async fn candidates(
     db: &Db,
     scope: &HotlineScope,
     request: &SearchRequest,
+    matches: Option<&Matches>,
 ) -> StoreResult<Found> {
-    SOURCE.candidates(db, request, &scope.condition()).await
+    SOURCE
+        .candidates(db, request, &scope.condition(), matches)
+        .await
 }

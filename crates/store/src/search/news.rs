@@ -5,7 +5,7 @@
 //! taken off the site is a draft to readers at once, whatever its entry says.
 
 use super::records::Source;
-use super::{Entry, Found, Kind, SearchRequest, BODY_MAX_CHARS};
+use super::{Entry, Found, Kind, Matches, SearchRequest, BODY_MAX_CHARS};
 use crate::db::{Db, Tx};
 use crate::error::StoreResult;
 use crate::news::ArticleStatus;
@@ -95,8 +95,11 @@ pub(crate) async fn candidates(
     db: &Db,
     scope: &NewsScope,
     request: &SearchRequest,
+    matches: Option<&Matches>,
 ) -> StoreResult<Found> {
-    SOURCE.candidates(db, request, &scope.condition()).await
+    SOURCE
+        .candidates(db, request, &scope.condition(), matches)
+        .await
 }
 
 /// The slug and status of these articles, for linking search results: a published article

@@ -3,7 +3,7 @@
 //! SQL condition on it. Dossiers ([`super::dossiers`]), hotline cases
 //! ([`super::hotline`]) and news articles ([`super::news`]) are such kinds.
 
-use super::{Candidate, Found, Kind, SearchRequest, VerifyReport, CANDIDATES};
+use super::{Candidate, Found, Kind, Matches, SearchRequest, VerifyReport, CANDIDATES};
 use crate::db::Db;
 use crate::documents::lists::Bind;
 use crate::error::StoreResult;
@@ -117,6 +117,7 @@ impl Source {
         db: &Db,
         request: &SearchRequest,
         scope: &str,
+        matches: Option<&Matches>,
     ) -> StoreResult<Found> {
         let join = self.join();
         let mut condition = format!("e.kind = '{}' AND {scope}", self.kind.code());
@@ -130,7 +131,7 @@ impl Source {
             condition.push_str(&format!(" AND e.record_date <= ${}", binds.len()));
         }
         let columns = "e.id, e.kind, e.record_date, e.title, e.reference";
-        if request.query.is_empty() {
+        let Some(matches) = matches else {
             let sql = format!(
                 "SELECT {columns} FROM search_entries e {join} WHERE {condition} ORDER BY e.id DESC LIMIT {CANDIDATES}"
             );
@@ -139,15 +140,22 @@ impl Source {
             });
             let more = candidates.len() as i64 >= CANDIDATES;
             return Ok(Found { candidates, more });
-        }
+        };
         match db {
             Db::Sqlite(pool) => {
                 let sql = format!(
                     "SELECT {columns} FROM {{entries}} {join} \
                      WHERE {{range}} AND {condition} ORDER BY {{order}} LIMIT {{limit}}"
                 );
-                super::sqlite_candidates(pool, &sql, &binds, &request.query, request.page_end())
-                    .await
+                super::sqlite_candidates(
+                    pool,
+                    &sql,
+                    &binds,
+                    matches,
+                    &[self.kind],
+                    request.page_end(),
+                )
+                .await
             }
             Db::Postgres(pool) => {
                 let sql = format!(
@@ -158,7 +166,8 @@ impl Source {
                     pool,
                     &sql,
                     &binds,
-                    &super::tsquery_expression(&request.query),
+                    matches,
+                    &[self.kind],
                     request.page_end(),
                 )
                 .await

@@ -375,9 +375,20 @@ async fn permissions_are_inside_the_query(backend: Backend) {
 
 /// More matches than a search looks at (`search::SCANNED`): a reader who sees only the
 /// oldest few still finds them all, and nothing else; the agency's counts say "more than".
+/// A kind with few records (a news article older than every document) is found the same
+/// way, beside the documents and alone.
 async fn a_reader_of_few_records_finds_them_beyond_the_newest_matches(backend: Backend) {
     let t = TestDb::new(backend).await;
     let origin = Origin::system();
+    // The oldest entry: a published article, indexed before any document.
+    sql(
+        &t.db,
+        "INSERT INTO news_articles (slug, title, summary, body, category, status, published_at, created_at, updated_at) \
+         VALUES ('sat-lo-bo-song', 'Sạt lở bờ sông mùa lũ', '', 'Người dân được di dời.', 'activities', 'published', \
+         '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z', '2025-01-01T00:00:00Z')",
+    )
+    .await;
+    assert_eq!(search::catch_up(&t.db).await.unwrap(), 1);
     let few = org::create_unit(&t.db, &origin, &unit_input("Văn phòng", "VP", None))
         .await
         .unwrap()
@@ -441,6 +452,54 @@ async fn a_reader_of_few_records_finds_them_beyond_the_newest_matches(backend: B
         .unwrap();
     assert_eq!(seen.hits.len(), 20);
     assert!(seen.total_is_lower_bound, "{backend:?}");
+
+    // The article, past every document's match: counted beside them, and found alone.
+    let with_news = SearchRequest {
+        news: Some(search::news::NewsScope { drafts: false }),
+        ..request.clone()
+    };
+    let seen = search::search(&t.db, &everyone(), UserId(1), &with_news)
+        .await
+        .unwrap();
+    let news = seen.counts.iter().find(|c| c.kind == Kind::News).unwrap();
+    assert_eq!((news.count, news.more), (1, false), "{backend:?}");
+    let only_news = SearchRequest {
+        kinds: vec![Kind::News],
+        ..with_news.clone()
+    };
+    for text in ["sạt lở ", "bo son"] {
+        let seen = search::search(
+            &t.db,
+            &office,
+            UserId(1),
+            &SearchRequest {
+                query: SearchQuery::parse(text),
+                ..only_news.clone()
+            },
+        )
+        .await
+        .unwrap();
+        let titles: Vec<&str> = seen.hits.iter().map(|h| h.title.as_str()).collect();
+        assert_eq!(
+            titles,
+            vec!["Sạt lở bờ sông mùa lũ"],
+            "{text:?} {backend:?}"
+        );
+        assert!(!seen.total_is_lower_bound);
+    }
+    // A word of the kind's name is not a word of its records.
+    let seen = search::search(
+        &t.db,
+        &everyone(),
+        UserId(1),
+        &SearchRequest {
+            query: SearchQuery::parse("news"),
+            ..with_news.clone()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(seen.total, 0, "{backend:?}");
 }
 
 async fn sql(db: &vanphong_store::Db, statement: &str) {
