@@ -37,6 +37,11 @@ pub use error::{StoreError, StoreResult};
 
 /// Now, rounded to microseconds: both backends keep microseconds, so values read back
 /// compare equal to what was written.
+/// Vietnam's time zone (UTC+7, no daylight saving): the day a moment falls on.
+pub(crate) fn vietnam() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
+}
+
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
     chrono::Utc::now().trunc_subsecs(6)

@@ -1088,7 +1088,10 @@ pub async fn recall(
     let status = step_from(&before, OutgoingStep::Recall)?;
     claim(&mut tx, id, expected_version, status).await?;
     let now = crate::now();
-    let today = now.with_timezone(&vietnam()).format("%d/%m/%Y").to_string();
+    let today = now
+        .with_timezone(&crate::vietnam())
+        .format("%d/%m/%Y")
+        .to_string();
     let line = format!("Thu hồi ngày {today}. Lý do: {reason}");
     on_tx!(&mut tx, conn => {
         sqlx::query("UPDATE documents SET notes = $1 WHERE id = $2")
@@ -1175,10 +1178,6 @@ pub async fn recall(
     .await?;
     tx.commit().await?;
     Ok(after)
-}
-
-fn vietnam() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
 }
 
 /// Starts a replacing document (errors of content are fixed by a document of the same

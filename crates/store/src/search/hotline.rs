@@ -7,7 +7,7 @@ use super::records::Source;
 use super::{Entry, Found, Kind, Matches, SearchRequest, BODY_MAX_CHARS};
 use crate::db::{Db, Tx};
 use crate::error::StoreResult;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use vanphong_core::ids::AreaId;
 
@@ -70,7 +70,7 @@ pub(crate) async fn entries(tx: &mut Tx, ids: &[i64]) -> StoreResult<Vec<Entry>>
     for report in &reports {
         by_case.entry(report.case_id).or_default().push(report);
     }
-    let vietnam = FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
+    let vietnam = crate::vietnam();
     Ok(cases
         .iter()
         .map(|case| {

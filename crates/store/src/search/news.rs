@@ -9,7 +9,7 @@ use super::{Entry, Found, Kind, Matches, SearchRequest, BODY_MAX_CHARS};
 use crate::db::{Db, Tx};
 use crate::error::StoreResult;
 use crate::news::ArticleStatus;
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
 pub(crate) const SOURCE: Source = Source {
@@ -57,7 +57,7 @@ pub(crate) async fn entries(tx: &mut Tx, ids: &[i64]) -> StoreResult<Vec<Entry>>
     );
     let rows: Vec<Row> =
         on_tx!(tx, conn => sqlx::query_as::<_, Row>(&sql).fetch_all(&mut *conn).await?);
-    let vietnam = FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
+    let vietnam = crate::vietnam();
     Ok(rows
         .into_iter()
         .map(|row| {
