@@ -13,6 +13,11 @@
 //! uniformly from 0.5 to 1.5 times `VANPHONG_BENCH_THINK_MS` (default 2,000 ms) before the
 //! next. `VANPHONG_BENCH_THINK_MS=0` makes every connection ask again at once, which
 //! measures the saturation throughput instead.
+//!
+//! For tuning: `VANPHONG_BENCH_KEEP=1` leaves the loaded PostgreSQL database in place and
+//! prints its URL; `VANPHONG_BENCH_REUSE=<that URL>` then skips the demo load (about nine
+//! minutes). Before the load, every (person, page) pair is timed alone on the idle cluster,
+//! so a page that is slow by itself shows apart from queueing under load.
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -299,6 +304,33 @@ fn load(
     (results, peak.iter().map(|k| *k as f64 / 1024.0).collect())
 }
 
+/// Times each (session, page) pair by itself on the idle cluster: the median of five.
+fn alone(base: &str, requests: &[(String, String)]) {
+    let client = reqwest::blocking::Client::new();
+    println!("each page alone on the idle cluster (median of 5):");
+    for (i, (session, page)) in requests.iter().enumerate() {
+        let mut times: Vec<f64> = (0..5)
+            .map(|_| {
+                let started = Instant::now();
+                let response = client
+                    .get(format!("{base}{page}"))
+                    .header("cookie", format!("vp_session={session}"))
+                    .send()
+                    .unwrap();
+                assert!(
+                    response.status().is_success(),
+                    "{page}: {}",
+                    response.status()
+                );
+                response.bytes().unwrap();
+                started.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect();
+        times.sort_by(f64::total_cmp);
+        println!("  person {} {page}: {:.1} ms", i / 5, times[2]);
+    }
+}
+
 fn combine(results: &[WrkResult]) -> WrkResult {
     let mut c = WrkResult::default();
     for r in results {
@@ -328,20 +360,32 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let s3 = runtime.block_on(S3Server::start());
     runtime.block_on(s3.create_bucket(BUCKET));
-    let database = runtime.block_on(TestDb::new(Backend::Postgres));
     let dir = tempfile::tempdir().unwrap();
-    let status = command(
-        &["demo", "--no-serve"],
-        &database.url,
-        &dir.path().join("a"),
-        &s3,
-    )
-    .stdout(Stdio::null())
-    .status()
-    .unwrap();
-    assert!(status.success(), "loading the demo office");
-    let a = start(&database.url, &dir.path().join("a"), &s3);
-    let b = start(&database.url, &dir.path().join("b"), &s3);
+    let (database, url) = match std::env::var("VANPHONG_BENCH_REUSE") {
+        Ok(url) => (None, url),
+        Err(_) => {
+            let database = runtime.block_on(TestDb::new(Backend::Postgres));
+            let status = command(
+                &["demo", "--no-serve"],
+                &database.url,
+                &dir.path().join("a"),
+                &s3,
+            )
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+            assert!(status.success(), "loading the demo office");
+            let url = database.url.clone();
+            (Some(database), url)
+        }
+    };
+    if std::env::var("VANPHONG_BENCH_KEEP").is_ok() {
+        // Not dropped: the database stays for VANPHONG_BENCH_REUSE.
+        println!("kept the database: {url}");
+        std::mem::forget(database);
+    }
+    let a = start(&url, &dir.path().join("a"), &s3);
+    let b = start(&url, &dir.path().join("b"), &s3);
     let sessions: Vec<String> = ["vanthu", "truongphong", "chuyenvien"]
         .iter()
         .enumerate()
@@ -361,6 +405,7 @@ fn main() {
             requests.push((session.clone(), page));
         }
     }
+    alone(&a.base, &requests);
     let pages_script = script(&requests, think_ms, dir.path(), "pages");
     let health_script = script(
         &[(sessions[0].clone(), "/healthz".to_owned())],

@@ -485,6 +485,9 @@ async fn load_demo(db: &Db, blobs: &BlobStore, year: i32, scale: f64) -> anyhow:
             records.news_published,
             records.news_drafts
         );
+        db.refresh_statistics()
+            .await
+            .context("refreshing the planner's statistics")?;
     }
     print_demo_logins(db).await
 }
@@ -1036,6 +1039,10 @@ async fn migrate_data(
     .context("building the search index on the target")?;
     bar.finish_and_clear();
     println!("Indexed {indexed} records for search on the target.");
+    target
+        .refresh_statistics()
+        .await
+        .context("refreshing the planner's statistics on the target")?;
 
     let mut all_match = true;
     let bar = progress_bar(plan.tables.len() as u64, "Verifying tables".into());

@@ -465,6 +465,18 @@ impl Db {
         Ok(())
     }
 
+    /// Refreshes the query planner's statistics of every table (`ANALYZE`). After a bulk
+    /// load the planner would otherwise plan on the statistics of near-empty tables (on
+    /// PostgreSQL only autovacuum refreshes them, and it may be off; SQLite has none until
+    /// asked): measured on the demo office on PostgreSQL, the incoming list took 36 ms
+    /// through a bitmap scan and sort, and 14 ms once analysed.
+    pub async fn refresh_statistics(&self) -> StoreResult<()> {
+        on_pool!(self, pool => {
+            sqlx::query("ANALYZE").execute(pool).await?;
+        });
+        Ok(())
+    }
+
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
     }

@@ -454,6 +454,39 @@ pub async fn organisation(db: &Db, id: OrganisationId) -> StoreResult<Organisati
     row.try_into()
 }
 
+/// The names of these organisations by id, in one query (a page of documents names its
+/// senders without a query each). Unknown ids are left out.
+pub async fn organisation_names(
+    db: &Db,
+    ids: &[OrganisationId],
+) -> StoreResult<std::collections::HashMap<OrganisationId, String>> {
+    let mut ids: Vec<i64> = ids.iter().map(|i| i.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let rows: Vec<(i64, String)> =
+        match db {
+            Db::Sqlite(pool) => sqlx::query_as(
+                "SELECT id, name FROM organisations WHERE id IN (SELECT value FROM json_each($1))",
+            )
+            .bind(serde_json::to_string(&ids).expect("ids serialize"))
+            .fetch_all(pool)
+            .await?,
+            Db::Postgres(pool) => {
+                sqlx::query_as("SELECT id, name FROM organisations WHERE id = ANY($1)")
+                    .bind(&ids)
+                    .fetch_all(pool)
+                    .await?
+            }
+        };
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| (OrganisationId(id), name))
+        .collect())
+}
+
 pub async fn create_organisation(
     db: &Db,
     origin: &Origin,

@@ -466,6 +466,46 @@ async fn agency_organisations_and_areas_keep_their_history(backend: Backend) {
         .unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].id, created.id);
+    // A page of documents names its senders in one query; unknown ids are left out.
+    let names = org::organisation_names(
+        &t.db,
+        &[
+            created.id,
+            created.id,
+            vanphong_core::ids::OrganisationId(987_654),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(names.len(), 1);
+    assert_eq!(names[&created.id], created.name);
+    assert!(org::organisation_names(&t.db, &[])
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+/// After a bulk load the planner gets statistics (autovacuum may be off; SQLite has none
+/// until asked).
+async fn statistics_are_refreshed_on_request(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    t.db.refresh_statistics().await.unwrap();
+    let analysed: i64 = match &t.db {
+        vanphong_store::Db::Sqlite(pool) => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+                .fetch_one(pool)
+                .await
+                .unwrap()
+        }
+        vanphong_store::Db::Postgres(pool) => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname = 'documents' \
+             AND last_analyze IS NOT NULL",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap(),
+    };
+    assert_eq!(analysed, 1);
 }
 
 async fn blobs_are_stored_once_and_refused_over_the_limit_without_leftovers(backend: Backend) {
@@ -645,6 +685,7 @@ on_both_backends!(
     the_audit_chain_verifies_and_the_database_refuses_edits,
     concurrent_audit_appends_never_fork_the_chain,
     agency_organisations_and_areas_keep_their_history,
+    statistics_are_refreshed_on_request,
     blobs_are_stored_once_and_refused_over_the_limit_without_leftovers,
     notifications_and_job_runs_happen_once,
     backup_and_restore_round_trip,

@@ -117,11 +117,16 @@ async fn sender_names(state: &AppState, docs: &[Document]) -> AppResult<HashMap<
         .into_iter()
         .map(|u| (u.id.0, u.name))
         .collect();
+    let senders: Vec<OrganisationId> = docs
+        .iter()
+        .filter_map(|d| d.sender_organisation_id.map(OrganisationId))
+        .collect();
+    let organisations = org::organisation_names(&state.db, &senders).await?;
     for d in docs {
         let name = if let Some(o) = d.sender_organisation_id {
-            org::organisation(&state.db, OrganisationId(o))
-                .await
-                .map(|o| o.name)
+            organisations
+                .get(&OrganisationId(o))
+                .cloned()
                 .unwrap_or_default()
         } else if let Some(u) = d.sender_unit_id {
             units.get(&u).cloned().unwrap_or_default()
