@@ -351,6 +351,11 @@ async fn sqlite_expression(pool: &sqlx::SqlitePool, query: &SearchQuery) -> Stor
 /// index costs tens of milliseconds whatever it finds (measured: 30,000 was slower than
 /// 100,000 on the benchmark's mix).
 const POSTGRES_WALK_ROWS: i64 = 100_000;
+/// Measured costs (1M entries, 2 cores): reading and matching one row by primary key; the
+/// GIN index's fixed part for an AND of common words; each of its matches read and sorted.
+const WALK_ROW_NS: i64 = 1_250;
+const GIN_FIXED_NS: i64 = 10_000_000;
+const GIN_MATCH_NS: i64 = 5_000;
 
 /// The ids of the newest matches of a tsquery, at most `limit`, below `upper`. The newest
 /// rows are read one by one by primary key (`ts_match_vq`, which the GIN index cannot
@@ -370,6 +375,7 @@ async fn postgres_match_ids(
     let mut upper = upper;
     let mut walked = 0_i64;
     let mut width = 4096_i64;
+    let phrase = tsquery.contains("<->");
     loop {
         let lower = (upper - width).max(0);
         let sql = format!(
@@ -394,7 +400,14 @@ async fn postgres_match_ids(
         // Rows still to read at the density seen so far (one more match than seen, so
         // that a first window without any does not promise the whole table).
         let needed = (limit - ids.len() as i64).saturating_mul(walked) / (ids.len() as i64 + 1);
-        if walked + needed > POSTGRES_WALK_ROWS {
+        // What the GIN index would cost instead: it reads every match below `upper`, as
+        // many as the density seen so far promises.
+        // (Not for a phrase: the index finds the rows holding its words anywhere, and each
+        // is read to check their order, many more than match.)
+        let gin_matches = (ids.len() as i64 + 1).saturating_mul(upper) / walked;
+        if walked + needed > POSTGRES_WALK_ROWS
+            || (!phrase && needed * WALK_ROW_NS > GIN_FIXED_NS + gin_matches * GIN_MATCH_NS)
+        {
             break;
         }
         width = (needed + needed / 2).clamp(4096, POSTGRES_WALK_ROWS - walked);
