@@ -57,7 +57,7 @@ pub fn page(ctx: &RequestContext, title: &str, content: Markup) -> Page {
                                 (nav_link(ctx, "/admin", "nav.administration", Some("a")))
                             }
                         }
-                        @if ctx.reads_documents() {
+                        @if ctx.user().is_some() {
                             form.header-search method="get" action="/search" role="search" {
                                 input type="search" name="q" aria-label=(t(lang, "search.box_label")) placeholder=(t(lang, "search.box_placeholder")) accesskey="s";
                             }

@@ -168,12 +168,21 @@ async fn sqlite_match_ids(
 }
 
 /// Looks up the newest matches of `query` (not empty) in the word index.
-pub(crate) async fn matches(db: &Db, query: &SearchQuery) -> StoreResult<Matches> {
+///
+/// Without `shared` (no document kind is searched) the newest matches are not read: the
+/// kinds with few records each go through their own entries, and the shared matches,
+/// nearly all documents, would be read for nothing (a walk of up to
+/// [`POSTGRES_WALK_ROWS`] rows on PostgreSQL).
+pub(crate) async fn matches(db: &Db, query: &SearchQuery, shared: bool) -> StoreResult<Matches> {
     match db {
         Db::Sqlite(pool) => {
             let expression = sqlite_expression(pool, query).await?;
-            let ids = sqlite_match_ids(pool, &expression, i64::MAX).await?;
-            let whole = (ids.len() as i64) < SCANNED;
+            let ids = if shared {
+                sqlite_match_ids(pool, &expression, i64::MAX).await?
+            } else {
+                Vec::new()
+            };
+            let whole = shared && (ids.len() as i64) < SCANNED;
             Ok(Matches {
                 expression,
                 ids,
@@ -188,7 +197,11 @@ pub(crate) async fn matches(db: &Db, query: &SearchQuery) -> StoreResult<Matches
                 sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM search_entries")
                     .fetch_one(pool)
                     .await?;
-            let (rows, whole) = postgres_match_ids(pool, &expression, newest, SCANNED).await?;
+            let (rows, whole) = if shared {
+                postgres_match_ids(pool, &expression, newest, SCANNED).await?
+            } else {
+                (Vec::new(), false)
+            };
             let (ids, kinds) = rows.into_iter().unzip();
             Ok(Matches {
                 expression,
@@ -1098,6 +1111,9 @@ pub struct SearchRequest {
     pub hotline: Option<hotline::HotlineScope>,
     /// The news articles the reader may find; `None`: news is not searched.
     pub news: Option<news::NewsScope>,
+    /// The reader reads no documents (a news editor, a hotline operator): incoming and
+    /// outgoing documents are not searched, whatever the read scope says.
+    pub without_documents: bool,
 }
 
 impl SearchRequest {
@@ -1117,14 +1133,22 @@ impl SearchRequest {
     /// The kinds this search looks in: those asked for that the reader may search, and
     /// only documents when a document filter is set.
     pub fn searched_kinds(&self) -> Vec<Kind> {
-        Kind::ALL
+        self.readable_kinds()
             .into_iter()
             .filter(|k| self.kinds.is_empty() || self.kinds.contains(k))
+            .filter(|k| k.is_document() || !self.has_document_filters())
+            .collect()
+    }
+
+    /// The kinds this reader may search at all, whatever the filters.
+    pub fn readable_kinds(&self) -> Vec<Kind> {
+        Kind::ALL
+            .into_iter()
             .filter(|k| match k {
-                Kind::Incoming | Kind::Outgoing => true,
-                Kind::Dossier => self.dossiers.is_some() && !self.has_document_filters(),
-                Kind::Hotline => self.hotline.is_some() && !self.has_document_filters(),
-                Kind::News => self.news.is_some() && !self.has_document_filters(),
+                Kind::Incoming | Kind::Outgoing => !self.without_documents,
+                Kind::Dossier => self.dossiers.is_some(),
+                Kind::Hotline => self.hotline.is_some(),
+                Kind::News => self.news.is_some(),
             })
             .collect()
     }
@@ -1184,7 +1208,8 @@ pub async fn search(
     let matches = if request.query.is_empty() || searched.is_empty() {
         None
     } else {
-        Some(matches(db, &request.query).await?)
+        let shared = searched.iter().any(|k| k.is_document());
+        Some(matches(db, &request.query, shared).await?)
     };
     let matches = matches.as_ref();
     let mut candidates: Vec<Candidate> = Vec::new();

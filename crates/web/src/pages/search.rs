@@ -20,6 +20,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use vanphong_core::document::kind::Urgency;
 use vanphong_core::document::DOCUMENT_TYPES;
+use vanphong_core::permission::ReadScope;
 use vanphong_core::search::{snippet, SearchQuery, SnippetPart, QUERY_MAX_CHARS};
 use vanphong_store::news::ArticleStatus;
 use vanphong_store::search::{self, saved, Kind, SearchRequest, SearchResults, SearchSort};
@@ -225,9 +226,32 @@ pub async fn run(
     ctx: &RequestContext,
     request: &SearchRequest,
 ) -> AppResult<SearchResults> {
-    let scope = read_scope(state, ctx).await?;
+    let (scope, request) = scoped(state, ctx, request).await?;
+    let user = ctx.user().ok_or(AppError::Forbidden)?;
+    Ok(search::search(&state.db, &scope, user.id, &request).await?)
+}
+
+/// The request as this reader may run it, with the scope of each kind they work with, and
+/// their read scope of documents. Everyone signed in may search (published news at
+/// least); a reader of no documents (a news editor, a hotline operator) searches none.
+pub async fn scoped(
+    state: &AppState,
+    ctx: &RequestContext,
+    request: &SearchRequest,
+) -> AppResult<(ReadScope, SearchRequest)> {
     let user = ctx.user().ok_or(AppError::Forbidden)?;
     let mut request = request.clone();
+    let scope = match read_scope(state, ctx).await {
+        Ok(scope) => scope,
+        Err(AppError::Forbidden) => {
+            request.without_documents = true;
+            ReadScope {
+                units: Some(Vec::new()),
+                max_secrecy: vanphong_core::auth::Secrecy::Normal,
+            }
+        }
+        Err(e) => return Err(e),
+    };
     // Dossiers and hotline cases with the scope of their own lists; a reader who does not
     // work with them does not search them (and their counts are not shown).
     request.dossiers = if crate::pages::dossiers::works_with_dossiers(ctx) {
@@ -251,7 +275,7 @@ pub async fn run(
     request.news = Some(search::news::NewsScope {
         drafts: vanphong_store::news::may_edit(&state.db, &user.actor()).await?,
     });
-    Ok(search::search(&state.db, &scope, user.id, &request).await?)
+    Ok((scope, request))
 }
 
 /// What to tell the reader about their query.
@@ -328,17 +352,24 @@ async fn search_page(
 ) -> AppResult<Response> {
     let params = SearchParams::from_query_string(raw.as_deref().unwrap_or_default());
     let lang = ctx.lang;
-    let (results, errors, request) = match params.to_request(PAGE_SIZE) {
-        Ok(request) => (run(&state, &ctx, &request).await?, Vec::new(), request),
+    let (request, errors) = match params.to_request(PAGE_SIZE) {
+        Ok(request) => (request, Vec::new()),
         Err(errors) => (
-            SearchResults::default(),
-            errors,
             SearchRequest {
                 query: SearchQuery::parse(&params.q),
                 ..SearchRequest::default()
             },
+            errors,
         ),
     };
+    let (scope, allowed) = scoped(&state, &ctx, &request).await?;
+    let results = if errors.is_empty() {
+        search::search(&state.db, &scope, ctx.user().id, &allowed).await?
+    } else {
+        SearchResults::default()
+    };
+    // The kinds and filters offered are those this reader can use.
+    let readable = allowed.readable_kinds();
     let notices = if errors.is_empty() {
         notices(&params, &request)
     } else {
@@ -361,6 +392,7 @@ async fn search_page(
         &units,
         &query_string,
         page_number,
+        &readable,
     );
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -383,11 +415,13 @@ fn render(
     units: &[org::Unit],
     query_string: &str,
     page_number: usize,
+    readable: &[Kind],
 ) -> Markup {
     let lang = ctx.lang;
+    let documents = readable.iter().any(|k| k.is_document());
     let mut kind_options = vec![(String::new(), t(lang, "search.every_kind").to_owned())];
     kind_options.extend(
-        Kind::ALL
+        readable
             .iter()
             .map(|k| (k.code().to_owned(), kind_label(lang, *k).to_owned())),
     );
@@ -445,10 +479,12 @@ fn render(
         form.filters.search method="get" action="/search" role="search" {
             (Field::text("q", t(lang, "search.words"), &params.q).kind("search").autofocus().hint(t(lang, "search.hint")).render(lang, errors))
             (select(lang, errors, "kind", t(lang, "search.kind"), &kind_options, &params.kind))
-            (select(lang, errors, "type_code", t(lang, "documents.type"), &type_options, &params.type_code))
-            (select(lang, errors, "status", t(lang, "documents.status"), &status_options, &params.status))
-            (select(lang, errors, "urgency", t(lang, "documents.urgency"), &urgency_options, &params.urgency))
-            (select(lang, errors, "unit_id", t(lang, "user.unit"), &unit_options, &params.unit_id))
+            @if documents {
+                (select(lang, errors, "type_code", t(lang, "documents.type"), &type_options, &params.type_code))
+                (select(lang, errors, "status", t(lang, "documents.status"), &status_options, &params.status))
+                (select(lang, errors, "urgency", t(lang, "documents.urgency"), &urgency_options, &params.urgency))
+                (select(lang, errors, "unit_id", t(lang, "user.unit"), &unit_options, &params.unit_id))
+            }
             (Field::text("from", t(lang, "documents.from"), &params.from).kind("date").render(lang, errors))
             (Field::text("to", t(lang, "documents.to"), &params.to).kind("date").render(lang, errors))
             (select(lang, errors, "sort", t(lang, "search.sort"), &sort_options, sort_code))
@@ -518,7 +554,7 @@ fn render(
                 }
             }
         }
-        p { a href="/search/scans" { (t(lang, "search.scans_link")) } }
+        @if documents { p { a href="/search/scans" { (t(lang, "search.scans_link")) } } }
     }
 }
 

@@ -481,7 +481,7 @@ async fn news_articles_are_searched_with_the_news_pages_permissions(backend: Bac
     use vanphong_store::news::{self, ArticleInput};
     let app = TestApp::start(backend).await;
     let office = app.create_unit("Văn phòng", "VP", None).await;
-    // An editor who also reads records (search needs that); a specialist who reads records.
+    // An editor who also reads records; a specialist who reads records.
     let editor_user = app
         .create_user(
             "bientap",
@@ -541,6 +541,50 @@ async fn news_articles_are_searched_with_the_news_pages_permissions(backend: Bac
         body["counts"],
         json!([{"kind": "news", "count": 1, "more": false}])
     );
+    // An editor who reads no records searches too: the draft, never a document, and no
+    // document filters or counts on the page.
+    app.create_user("chibientap", &[Role::Editor], Some(office), Secrecy::Normal)
+        .await;
+    let editor_only = TestApp::browser();
+    app.sign_in(&editor_only, "chibientap", PASSWORD).await;
+    let clerk_key = app.api_key("vanthu_api", &[Role::RecordsClerk]).await;
+    let document = register(
+        &app,
+        &clerk_key,
+        "15/STNMT-CCBVMT",
+        "Về môi trường lưu vực sông Đồng Nai",
+        office,
+        &[],
+    )
+    .await;
+    let html = page(&editor_only, "dong nai").await;
+    assert!(html.contains("Tin bài (1)"), "{html}");
+    assert!(
+        html.contains(&format!("href=\"/news/manage/{}\"", draft.id)),
+        "{html}"
+    );
+    assert!(
+        !html.contains(&format!("/documents/{document}")) && !html.contains("Văn bản đến ("),
+        "{html}"
+    );
+    assert!(!html.contains("name=\"type_code\""), "{html}");
+    assert!(!html.contains("href=\"/search/scans\""), "{html}");
+    let html = page(&editor, "dong nai").await;
+    assert!(
+        html.contains(&format!("/documents/{document}")) && html.contains("name=\"type_code\""),
+        "{html}"
+    );
+    // The search box is in every signed-in page's header.
+    let home = editor_only
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("action=\"/search\""), "{home}");
+
     // The specialist: nothing of it, whatever the words.
     for q in [
         "ngay hoi tai che",
