@@ -595,7 +595,7 @@ pub async fn generate(db: &Db, plan: &Plan) -> anyhow::Result<Written> {
         progress.finish();
     }
     if backend == Backend::Postgres {
-        exec(db, "ANALYZE").await?;
+        db.refresh_statistics().await?;
     }
 
     let mut tx = db.begin().await?;

@@ -35,13 +35,13 @@ pub mod testing;
 pub use db::{Backend, Db, Tx};
 pub use error::{StoreError, StoreResult};
 
-/// Now, rounded to microseconds: both backends keep microseconds, so values read back
-/// compare equal to what was written.
 /// Vietnam's time zone (UTC+7, no daylight saving): the day a moment falls on.
 pub(crate) fn vietnam() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
 }
 
+/// Now, rounded to microseconds: both backends keep microseconds, so values read back
+/// compare equal to what was written.
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     use chrono::SubsecRound;
     chrono::Utc::now().trunc_subsecs(6)

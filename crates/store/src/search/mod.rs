@@ -416,9 +416,8 @@ async fn postgres_match_ids(
         // that a first window without any does not promise the whole table).
         let needed = (limit - ids.len() as i64).saturating_mul(walked) / (ids.len() as i64 + 1);
         // What the GIN index would cost instead: it reads every match below `upper`, as
-        // many as the density seen so far promises.
-        // (Not for a phrase: the index finds the rows holding its words anywhere, and each
-        // is read to check their order, many more than match.)
+        // many as the density seen so far promises. Not for a phrase: the index finds the
+        // rows holding its words anywhere, and reads each to check their order.
         let gin_matches = (ids.len() as i64 + 1).saturating_mul(upper) / walked;
         if walked + needed > POSTGRES_WALK_ROWS
             || (!phrase && needed * WALK_ROW_NS > GIN_FIXED_NS + gin_matches * GIN_MATCH_NS)
