@@ -5,7 +5,9 @@
 //!
 //! Run: `cargo bench -p vanphong --bench documents` (about two minutes; needs 2 GB of disk).
 //! `VANPHONG_BENCH_DOCUMENTS=200000` makes the large database smaller for a quick look;
-//! `VANPHONG_BENCH_ONLY=register` measures only the registrations.
+//! `VANPHONG_BENCH_ONLY=register` measures only the registrations;
+//! `VANPHONG_BENCH_KEEP=1` keeps the data directory (its path is printed) for a closer look
+//! (`vanphong serve --data <path>`, or `sqlite3 <path>/vanphong.db`).
 
 use serde_json::json;
 use std::net::TcpListener;
@@ -289,6 +291,9 @@ fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
+    if std::env::var("VANPHONG_BENCH_KEEP").is_ok() {
+        eprintln!("keeping the data directory: {}", data.display());
+    }
     run(&["demo", "--no-serve"], &data);
     let key_line = run(
         &[
@@ -410,5 +415,8 @@ fn main() {
     let baseline = rows[0].1 .1;
     for (name, (p50, p95)) in rows.iter().skip(1) {
         println!("| {name}, {total} documents (p50 {p50:.1} ms) | p95 ≤ 50 ms | p95 {p95:.1} ms | /healthz p95 {baseline:.2} ms | {:.0}× |", p95 / baseline);
+    }
+    if std::env::var("VANPHONG_BENCH_KEEP").is_ok() {
+        let _ = dir.keep();
     }
 }

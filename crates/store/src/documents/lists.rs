@@ -29,6 +29,11 @@ pub struct DocumentFilter {
     pub text: Option<String>,
     /// Only open items whose due date has passed (as of this date).
     pub overdue_on: Option<NaiveDate>,
+    /// Put before this leader (an incoming document awaiting instruction, a draft in
+    /// review): the inbox's own sections.
+    pub leader: Option<UserId>,
+    /// Drafted by this user.
+    pub drafter: Option<UserId>,
 }
 
 /// The order of a list.
@@ -99,6 +104,12 @@ pub(crate) fn build_within(filter: &DocumentFilter, scope: String) -> (String, V
     }
     if let Some(v) = filter.secrecy {
         push("d.secrecy = ?", Bind::Int(v), &mut binds);
+    }
+    if let Some(v) = filter.leader {
+        push("d.leader_user_id = ?", Bind::Int(v.0), &mut binds);
+    }
+    if let Some(v) = filter.drafter {
+        push("d.drafter_user_id = ?", Bind::Int(v.0), &mut binds);
     }
     if let Some(unit) = filter.unit {
         // Every '?' of one condition is the same placeholder.
@@ -171,7 +182,18 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> StoreResult<Vec<Document>> {
-    let (mut condition, binds) = build(filter, scope, user);
+    // A person's own documents (put before them, drafted by them) are few: found through
+    // their index, then checked against the scope one by one. With the scope's list of the
+    // unit's 100,000 documents SQLite read that list first (15-30 ms, three times on every
+    // inbox at a million documents).
+    let (mut condition, binds) = if filter.leader.is_some() || filter.drafter.is_some() {
+        build_within(
+            filter,
+            super::scope_condition_each(scope, user, db.backend()),
+        )
+    } else {
+        build(filter, scope, user)
+    };
     let order = match sort {
         Sort::Newest => "d.id DESC",
         Sort::Oldest => "d.id ASC",
@@ -277,30 +299,57 @@ pub async fn open_assignments(
     handler: Option<UserId>,
     limit: i64,
 ) -> StoreResult<Vec<(super::routing::Assignment, String, Option<String>)>> {
-    let mut out = Vec::new();
-    let rows: Vec<super::routing::Assignment> = on_pool!(db, pool => {
-        sqlx::query_as(
-            "SELECT a.id, a.document_id, a.unit_id, un.name AS unit_name, a.role, a.status, a.instruction, a.due_date, \
-             a.handler_user_id, hu.full_name AS handler_name, a.assigned_at, a.finished_at, a.result, a.reply_document_id, \
-             a.last_progress_at, a.version FROM assignments a JOIN units un ON un.id = a.unit_id \
-             LEFT JOIN users hu ON hu.id = a.handler_user_id \
-             WHERE (($1 IS NOT NULL AND a.unit_id = $1 AND a.status = 'assigned') \
-                 OR ($2 IS NOT NULL AND a.handler_user_id = $2 AND a.status IN ('handler_assigned', 'in_progress'))) \
-             ORDER BY CASE WHEN a.due_date IS NULL THEN 1 ELSE 0 END, a.due_date, a.id LIMIT $3",
-        )
-        .bind(unit_awaiting_handler.map(|u| u.0))
-        .bind(handler.map(|u| u.0))
-        .bind(limit)
-        .fetch_all(pool)
-        .await?
-    });
-    for a in rows {
-        let (subject, number): (String, Option<String>) = on_pool!(db, pool => {
-            sqlx::query_as("SELECT subject, number_symbol FROM documents WHERE id = $1").bind(a.document_id).fetch_one(pool).await?
-        });
-        out.push((a, subject, number));
+    // Only the sections asked for, each one its index's condition (an `OR` with the
+    // absent one's `IS NOT NULL` read every assignment: 100 ms at a million documents).
+    let mut sections = Vec::new();
+    if let Some(unit) = unit_awaiting_handler {
+        sections.push(format!(
+            "(a.unit_id = {} AND a.status = 'assigned')",
+            unit.0
+        ));
     }
-    Ok(out)
+    if let Some(user) = handler {
+        sections.push(format!(
+            "(a.handler_user_id = {} AND a.status IN ('handler_assigned', 'in_progress'))",
+            user.0
+        ));
+    }
+    if sections.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT a.id, a.document_id, a.unit_id, un.name AS unit_name, a.role, a.status, a.instruction, a.due_date, \
+         a.handler_user_id, hu.full_name AS handler_name, a.assigned_at, a.finished_at, a.result, a.reply_document_id, \
+         a.last_progress_at, a.version FROM assignments a JOIN units un ON un.id = a.unit_id \
+         LEFT JOIN users hu ON hu.id = a.handler_user_id \
+         WHERE {} \
+         ORDER BY CASE WHEN a.due_date IS NULL THEN 1 ELSE 0 END, a.due_date, a.id LIMIT $1",
+        sections.join(" OR ")
+    );
+    let rows: Vec<super::routing::Assignment> = on_pool!(db, pool => {
+        sqlx::query_as(&sql).bind(limit).fetch_all(pool).await?
+    });
+    // The documents' subjects and numbers in one query, not one per row.
+    let ids: Vec<String> = rows.iter().map(|a| a.document_id.to_string()).collect();
+    let documents: std::collections::HashMap<i64, (String, Option<String>)> = if ids.is_empty() {
+        Default::default()
+    } else {
+        let sql = format!(
+            "SELECT id, subject, number_symbol FROM documents WHERE id IN ({})",
+            ids.join(",")
+        );
+        let found: Vec<(i64, String, Option<String>)> = on_pool!(db, pool => {
+            sqlx::query_as(&sql).fetch_all(pool).await?
+        });
+        found.into_iter().map(|(id, s, n)| (id, (s, n))).collect()
+    };
+    Ok(rows
+        .into_iter()
+        .filter_map(|a| {
+            let (subject, number) = documents.get(&a.document_id)?.clone();
+            Some((a, subject, number))
+        })
+        .collect())
 }
 
 /// Tracked documents counted by kind and, for voter petitions, by source: (kind, source,

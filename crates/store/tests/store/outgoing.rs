@@ -234,6 +234,33 @@ fn invalid(result: Result<impl std::fmt::Debug, StoreError>) -> String {
     }
 }
 
+/// The ids `lists::list` gives for a person's own section (`leader` or `drafter` set in
+/// `filter`) to a reader of `units` (every unit when `None`).
+async fn own_section(
+    db: &Db,
+    units: Option<Vec<UnitId>>,
+    filter: documents::lists::DocumentFilter,
+) -> Vec<i64> {
+    let scope = vanphong_core::permission::ReadScope {
+        units,
+        max_secrecy: Secrecy::TopSecret,
+    };
+    documents::lists::list(
+        db,
+        &scope,
+        UserId(1),
+        &filter,
+        documents::lists::Sort::Oldest,
+        0,
+        200,
+    )
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|d| d.id)
+    .collect()
+}
+
 async fn a_letter_is_drafted_reviewed_returned_approved_and_issued(backend: Backend) {
     let t = TestDb::new(backend).await;
     let o = office(&t.db).await;
@@ -266,6 +293,27 @@ async fn a_letter_is_drafted_reviewed_returned_approved_and_issued(backend: Back
     .unwrap();
     assert_eq!(submitted.status, "in_review");
     assert_eq!(submitted.leader_user_id, Some(o.leader.0));
+    // In the reviewer's inbox, and nobody else's; inside the office's scope only.
+    let before = |leader: UserId| documents::lists::DocumentFilter {
+        direction: Some("outgoing".into()),
+        status: Some("in_review".into()),
+        leader: Some(leader),
+        ..Default::default()
+    };
+    assert_eq!(
+        own_section(&t.db, None, before(o.leader)).await,
+        vec![created.id]
+    );
+    assert_eq!(
+        own_section(&t.db, Some(vec![o.office]), before(o.leader)).await,
+        vec![created.id]
+    );
+    assert!(
+        own_section(&t.db, Some(vec![o.pollution]), before(o.leader))
+            .await
+            .is_empty()
+    );
+    assert!(own_section(&t.db, None, before(o.drafter)).await.is_empty());
     // A new version is refused while the draft is with the reviewer.
     assert_eq!(
         invalid(
@@ -316,6 +364,21 @@ async fn a_letter_is_drafted_reviewed_returned_approved_and_issued(backend: Back
     .await
     .unwrap();
     assert_eq!(returned.status, "returned");
+    // Back in the drafter's inbox, and nobody else's.
+    let sent_back = |drafter: UserId| documents::lists::DocumentFilter {
+        direction: Some("outgoing".into()),
+        status: Some("returned".into()),
+        drafter: Some(drafter),
+        ..Default::default()
+    };
+    assert_eq!(
+        own_section(&t.db, Some(vec![o.office]), sent_back(o.drafter)).await,
+        vec![created.id]
+    );
+    assert!(own_section(&t.db, None, sent_back(o.leader))
+        .await
+        .is_empty());
+    assert!(own_section(&t.db, None, before(o.leader)).await.is_empty());
     let revised = outgoing::add_version(
         &t.db,
         &as_user(o.drafter),

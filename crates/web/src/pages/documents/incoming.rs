@@ -208,6 +208,7 @@ impl ListQuery {
                 .map(|q| text::normalize(&q))
                 .map(|q| q.chars().take(200).collect()),
             overdue_on: (!self.overdue.is_empty()).then(crate::vietnam_today),
+            ..DocumentFilter::default()
         }
     }
 
@@ -1658,13 +1659,10 @@ async fn inbox_page(State(state): State<AppState>, ctx: SignedIn) -> AppResult<R
             let filter = DocumentFilter {
                 direction: Some("incoming".into()),
                 status: Some("awaiting_instruction".into()),
+                leader: Some(user.id),
                 ..Default::default()
             };
-            lists::list(&state.db, scope, user.id, &filter, Sort::Oldest, 0, 200)
-                .await?
-                .into_iter()
-                .filter(|d| d.leader_user_id == Some(user.id.0))
-                .collect::<Vec<_>>()
+            lists::list(&state.db, scope, user.id, &filter, Sort::Oldest, 0, 200).await?
         }
         None => Vec::new(),
     };
@@ -1698,15 +1696,15 @@ async fn inbox_page(State(state): State<AppState>, ctx: SignedIn) -> AppResult<R
                 &state.db,
                 scope,
                 user.id,
-                &outgoing("in_review"),
+                &DocumentFilter {
+                    leader: Some(user.id),
+                    ..outgoing("in_review")
+                },
                 Sort::Oldest,
                 0,
                 200,
             )
-            .await?
-            .into_iter()
-            .filter(|d| d.leader_user_id == Some(user.id.0))
-            .collect();
+            .await?;
             let to_issue = if ctx.can(Action::IssueOutgoing) {
                 lists::list(
                     &state.db,
@@ -1725,15 +1723,15 @@ async fn inbox_page(State(state): State<AppState>, ctx: SignedIn) -> AppResult<R
                 &state.db,
                 scope,
                 user.id,
-                &outgoing("returned"),
+                &DocumentFilter {
+                    drafter: Some(user.id),
+                    ..outgoing("returned")
+                },
                 Sort::Oldest,
                 0,
                 200,
             )
-            .await?
-            .into_iter()
-            .filter(|d| d.drafter_user_id == Some(user.id.0))
-            .collect();
+            .await?;
             (to_review, to_issue, my_returned)
         }
         None => (Vec::new(), Vec::new(), Vec::new()),
