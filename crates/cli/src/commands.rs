@@ -248,6 +248,7 @@ async fn serve(db: Db, blobs: BlobStore, server: &Server) -> anyhow::Result<()> 
     tokio::spawn(maintenance(state.clone()));
     tokio::spawn(reminders(state.clone()));
     tokio::spawn(search_catch_up(state.clone()));
+    tokio::spawn(search_partitions(state.clone()));
     // The weekly, monthly and quarterly reports; once per period whatever the number of
     // nodes, computed by the store for the whole agency.
     tokio::spawn(vanphong_web::report_export::periodic::schedule(
@@ -269,6 +270,22 @@ async fn search_catch_up(state: AppState) {
     let records = vanphong_store::search::catch_up(&state.db).await;
     if let Err(e) = attachments.map(|_| ()).and(records.map(|_| ())) {
         tracing::warn!(error = %e, "Could not index every record for search; `vanphong search reindex` will.");
+    }
+}
+
+/// Keeps the search words' partitions ahead of the newest entry (PostgreSQL): every node
+/// checks every minute, at start first; one makes what is missing.
+async fn search_partitions(state: AppState) {
+    if !matches!(state.db, vanphong_store::Db::Postgres(_)) {
+        return;
+    }
+    let mut interval = tokio::time::interval(Duration::from_secs(60));
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        if let Err(e) = vanphong_store::search::ensure_partitions(&state.db).await {
+            tracing::warn!(error = %e, "Making the search words' partitions failed.");
+        }
     }
 }
 

@@ -440,7 +440,7 @@ async fn raw_engine(db: &Db, query: &SearchQuery) -> usize {
         }
         Db::Postgres(pool) => {
             let rows: Vec<i64> = sqlx::query_scalar(
-                "SELECT id FROM search_entries WHERE words @@ to_tsquery('simple', $1) \
+                "SELECT id FROM search_words WHERE words @@ to_tsquery('simple', $1) \
                  ORDER BY ts_rank(words, to_tsquery('simple', $1)) DESC LIMIT 20",
             )
             .bind(search::tsquery_expression(query))

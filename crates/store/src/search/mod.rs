@@ -3,7 +3,8 @@
 //! query.
 //!
 //! The index is the `search_entries` table (the text as written, for snippets) and its words
-//! (an FTS5 table on SQLite, a tsvector with a GIN index on PostgreSQL), cut and folded by
+//! (an FTS5 table on SQLite; on PostgreSQL the narrow `search_words` table, a tsvector with a
+//! GIN index under the entry's id, so that reading words does not read the text), cut and folded by
 //! `vanphong_core::search`. A kind of record is a [`Kind`]; the records of a kind come from
 //! a source module that knows how to build their entries and who may see them
 //! ([`documents`] for incoming and outgoing documents, [`dossiers`] for procedure dossiers,
@@ -394,7 +395,7 @@ async fn postgres_match_ids(
     loop {
         let lower = (upper - width).max(0);
         let sql = format!(
-            "SELECT id, kind FROM search_entries WHERE id >= {lower} AND id < {upper} \
+            "SELECT id, kind FROM search_words WHERE id >= {lower} AND id < {upper} \
              AND ts_match_vq(words, to_tsquery('simple', $1)) ORDER BY id DESC LIMIT {}",
             limit - ids.len() as i64
         );
@@ -426,15 +427,106 @@ async fn postgres_match_ids(
         }
         width = (needed + needed / 2).clamp(4096, POSTGRES_WALK_ROWS - walked);
     }
-    let sql = format!(
-        "SELECT id, kind FROM search_entries WHERE id < {upper} AND words @@ to_tsquery('simple', $1) \
-         ORDER BY id DESC LIMIT {}",
-        limit - ids.len() as i64
-    );
-    let rest: Vec<(i64, String)> = sqlx::query_as(&sql).bind(tsquery).fetch_all(pool).await?;
-    let whole = (rest.len() as i64) < limit - ids.len() as i64;
-    ids.extend(rest);
-    Ok((ids, whole))
+    // Through the GIN indexes, range by range (a range is a partition): as many ranges at
+    // once as the density seen so far says the rest needs (at least one, at most four
+    // times the last): a common word stops in the newest ranges, a rare one reads them all
+    // in a few statements, and none reads four ranges' matches to keep fifty.
+    let mut ranges = 1;
+    loop {
+        let lower = (partition_start(upper - 1) - (ranges - 1) * SEARCH_PARTITION_IDS).max(0);
+        walked += upper - lower;
+        let sql = format!(
+            "SELECT id, kind FROM search_words WHERE id >= {lower} AND id < {upper} \
+             AND words @@ to_tsquery('simple', $1) ORDER BY id DESC LIMIT {}",
+            limit - ids.len() as i64
+        );
+        ids.extend(
+            sqlx::query_as::<_, (i64, String)>(&sql)
+                .bind(tsquery)
+                .fetch_all(pool)
+                .await?,
+        );
+        if ids.len() as i64 >= limit {
+            return Ok((ids, false));
+        }
+        if lower == 0 {
+            return Ok((ids, true));
+        }
+        upper = lower;
+        let needed = (limit - ids.len() as i64).saturating_mul(walked) / (ids.len() as i64 + 1);
+        ranges = (needed / SEARCH_PARTITION_IDS + 1).clamp(1, ranges * 4);
+    }
+}
+
+/// The ids of `search_words` are partitioned in ranges of this many (PostgreSQL), each with
+/// its own GIN index; the same number is in migration 0017.
+pub const SEARCH_PARTITION_IDS: i64 = 100_000;
+
+/// The first id of the partition holding `id`.
+fn partition_start(id: i64) -> i64 {
+    id.max(0) / SEARCH_PARTITION_IDS * SEARCH_PARTITION_IDS
+}
+
+/// Partitions made ahead of the newest entry: an entry beyond them would land in the
+/// default partition, which every search reads.
+const PARTITIONS_AHEAD: i64 = 2;
+
+/// Makes the partitions of `search_words` up to [`PARTITIONS_AHEAD`] beyond the newest
+/// entry (PostgreSQL; nothing to do on SQLite), moving any words that landed in the default
+/// partition meanwhile into theirs. Safe on several nodes at once (one makes them, under an
+/// advisory lock) and cheap when there is nothing to do. Returns how many it made.
+pub async fn ensure_partitions(db: &Db) -> StoreResult<u32> {
+    let Db::Postgres(pool) = db else {
+        return Ok(0);
+    };
+    let (newest, made): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM search_entries), \
+         (SELECT COALESCE(MAX(substring(relname FROM '^search_words_p([0-9]+)$')::bigint) + 1, 0) \
+          FROM pg_class WHERE relname ~ '^search_words_p[0-9]+$' AND relkind = 'r')",
+    )
+    .fetch_one(pool)
+    .await?;
+    let wanted = newest / SEARCH_PARTITION_IDS + 1 + PARTITIONS_AHEAD;
+    if made >= wanted {
+        return Ok(0);
+    }
+    let mut tx = pool.begin().await?;
+    // One node makes them; the others wait here and then find them made.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtext('vanphong.search_words.partitions'))")
+        .execute(&mut *tx)
+        .await?;
+    let made: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(substring(relname FROM '^search_words_p([0-9]+)$')::bigint) + 1, 0) \
+         FROM pg_class WHERE relname ~ '^search_words_p[0-9]+$' AND relkind = 'r'",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut count = 0;
+    for k in made..wanted {
+        let (lower, upper) = (k * SEARCH_PARTITION_IDS, (k + 1) * SEARCH_PARTITION_IDS);
+        // Made apart, filled from the default partition, then attached (which builds its
+        // indexes and checks that the default partition holds none of its ids).
+        for statement in [
+            format!("CREATE TABLE search_words_p{k} (LIKE search_words INCLUDING DEFAULTS)"),
+            format!(
+                "INSERT INTO search_words_p{k} SELECT * FROM search_words_rest \
+                 WHERE id >= {lower} AND id < {upper}"
+            ),
+            format!("DELETE FROM search_words_rest WHERE id >= {lower} AND id < {upper}"),
+            format!(
+                "ALTER TABLE search_words ATTACH PARTITION search_words_p{k} \
+                 FOR VALUES FROM ({lower}) TO ({upper})"
+            ),
+        ] {
+            sqlx::query(&statement).execute(&mut *tx).await?;
+        }
+        count += 1;
+    }
+    tx.commit().await?;
+    if count > 0 {
+        tracing::info!(partitions = count, "Made partitions of the search words.");
+    }
+    Ok(count)
 }
 
 /// The newest matches of a tsquery among the entries of one kind below `upper`, at most
@@ -450,7 +542,7 @@ async fn postgres_kind_match_ids(
 ) -> StoreResult<(Vec<i64>, Option<i64>)> {
     let (ids, lowest, read): (Option<Vec<i64>>, Option<i64>, i64) = sqlx::query_as(&format!(
         "SELECT array_agg(id ORDER BY id DESC) FILTER (WHERE matched), MIN(id), COUNT(*) FROM \
-         (SELECT id, ts_match_vq(words, to_tsquery('simple', $1)) AS matched FROM search_entries \
+         (SELECT id, ts_match_vq(words, to_tsquery('simple', $1)) AS matched FROM search_words \
           WHERE kind = $2 AND id < $3 ORDER BY id DESC LIMIT {POSTGRES_WALK_ROWS}) s"
     ))
     .bind(tsquery)
@@ -550,7 +642,8 @@ pub(crate) async fn postgres_candidates(
             .replace(
                 "{range}",
                 &format!(
-                    "e.id >= {lower} AND e.id < {upper} AND e.words @@ to_tsquery('simple', ${n})"
+                    "e.id IN (SELECT id FROM search_words WHERE id >= {lower} AND id < {upper} \
+                     AND words @@ to_tsquery('simple', ${n}))"
                 ),
             )
             .replace(
@@ -839,15 +932,20 @@ pub(crate) async fn write_entries(tx: &mut Tx, entries: &[Entry]) -> StoreResult
                 head.push(format!("{} {}", words.reference, words.title));
                 rest.push(words.body);
             }
+            // The entry and its words in one statement: the words' row takes the entry's id
+            // (new or kept by the upsert).
             sqlx::query(
-                "INSERT INTO search_entries (kind, record_id, title, reference, body, record_date, indexed_at, words) \
-                 SELECT k, r, t, rf, b, dt, $9, \
-                   setweight(to_tsvector('simple', wa), 'A') || to_tsvector('simple', wd) \
-                 FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::date[], \
-                             $7::text[], $8::text[]) AS x(k, r, t, rf, b, dt, wa, wd) \
-                 ON CONFLICT (kind, record_id) DO UPDATE SET title = excluded.title, reference = excluded.reference, \
-                   body = excluded.body, record_date = excluded.record_date, indexed_at = excluded.indexed_at, \
-                   words = excluded.words",
+                "WITH x AS (SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], \
+                             $6::date[], $7::text[], $8::text[]) AS x(k, r, t, rf, b, dt, wa, wd)), \
+                 e AS (INSERT INTO search_entries (kind, record_id, title, reference, body, record_date, indexed_at) \
+                   SELECT k, r, t, rf, b, dt, $9 FROM x \
+                   ON CONFLICT (kind, record_id) DO UPDATE SET title = excluded.title, reference = excluded.reference, \
+                     body = excluded.body, record_date = excluded.record_date, indexed_at = excluded.indexed_at \
+                   RETURNING id, kind, record_id) \
+                 INSERT INTO search_words (id, kind, words) \
+                 SELECT e.id, e.kind, setweight(to_tsvector('simple', x.wa), 'A') || to_tsvector('simple', x.wd) \
+                 FROM e JOIN x ON x.k = e.kind AND x.r = e.record_id \
+                 ON CONFLICT (id) DO UPDATE SET words = excluded.words",
             )
             .bind(&kinds)
             .bind(&ids)
@@ -902,6 +1000,10 @@ pub(crate) async fn remove_entries(tx: &mut Tx, ids: &[i64]) -> StoreResult<()> 
             }
             Tx::Postgres(inner) => {
                 let conn = &mut **inner;
+                sqlx::query("DELETE FROM search_words WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
                 sqlx::query("DELETE FROM search_entries WHERE id = $1")
                     .bind(id)
                     .execute(&mut *conn)
@@ -932,6 +1034,7 @@ pub async fn catch_up_with(db: &Db, mut progress: impl FnMut(u64, u64)) -> Store
     let mut done = 0;
     for (kind, ids) in &missing {
         for batch in ids.chunks(5000) {
+            ensure_partitions(db).await?;
             let mut tx = db.begin().await?;
             let entries = entries_of(&mut tx, *kind, batch).await?;
             write_entries(&mut tx, &entries).await?;
@@ -961,6 +1064,7 @@ pub async fn rebuild(db: &Db, mut progress: impl FnMut(u64, u64)) -> StoreResult
     let mut done = 0;
     for (kind, ids) in &all {
         for batch in ids.chunks(1000) {
+            ensure_partitions(db).await?;
             let mut tx = db.begin().await?;
             let entries = entries_of(&mut tx, *kind, batch).await?;
             write_entries(&mut tx, &entries).await?;
@@ -978,6 +1082,14 @@ pub async fn rebuild(db: &Db, mut progress: impl FnMut(u64, u64)) -> StoreResult
         remove_entries(&mut tx, &orphans).await?;
         tx.commit().await?;
     }
+    if let Db::Postgres(pool) = db {
+        // Words of no entry (every entry has had its words rewritten above).
+        sqlx::query(
+            "DELETE FROM search_words w WHERE NOT EXISTS (SELECT 1 FROM search_entries e WHERE e.id = w.id)",
+        )
+        .execute(pool)
+        .await?;
+    }
     optimize(db).await?;
     Ok(done)
 }
@@ -992,12 +1104,17 @@ pub async fn optimize(db: &Db) -> StoreResult<()> {
                 .await?;
         }
         Db::Postgres(pool) => {
-            sqlx::query("ANALYZE search_entries").execute(pool).await?;
-            // Words written since are kept in the GIN index's pending list, which every
-            // search reads through: after a bulk load it is merged into the index at once.
-            sqlx::query("SELECT gin_clean_pending_list('search_entries_words_idx')")
+            sqlx::query("ANALYZE search_entries, search_words")
                 .execute(pool)
                 .await?;
+            // Words written since are kept in the GIN index's pending list, which every
+            // search reads through: after a bulk load it is merged into the index at once.
+            sqlx::query(
+                "SELECT gin_clean_pending_list(i.inhrelid::regclass) FROM pg_inherits i \
+                 WHERE i.inhparent = 'search_words_words_idx'::regclass",
+            )
+            .execute(pool)
+            .await?;
         }
     }
     Ok(())
@@ -1014,8 +1131,8 @@ pub struct VerifyReport {
     pub stale: Vec<(Kind, i64)>,
     /// Entries whose record is gone.
     pub orphans: u64,
-    /// Entries missing from the word index, or words of no entry (SQLite: the FTS table's
-    /// rows against the entries; PostgreSQL keeps both in one row).
+    /// Entries missing from the word index, or words of no entry (the FTS table's rows on
+    /// SQLite, the `search_words` rows on PostgreSQL, against the entries).
     pub word_index_mismatch: u64,
 }
 
@@ -1056,7 +1173,18 @@ pub async fn verify(db: &Db) -> StoreResult<VerifyReport> {
             .await?;
             rows as u64
         }
-        Db::Postgres(_) => 0,
+        Db::Postgres(pool) => {
+            // The words' rows against the entries, both ways (the same ids).
+            let rows: i64 = sqlx::query_scalar(
+                "SELECT (SELECT COUNT(*) FROM search_words w WHERE NOT EXISTS \
+                   (SELECT 1 FROM search_entries e WHERE e.id = w.id AND e.kind = w.kind)) \
+                 + (SELECT COUNT(*) FROM search_entries e WHERE NOT EXISTS \
+                   (SELECT 1 FROM search_words w WHERE w.id = e.id))",
+            )
+            .fetch_one(pool)
+            .await?;
+            rows as u64
+        }
     };
     Ok(report)
 }

@@ -532,7 +532,10 @@ async fn the_index_catches_up_rebuilds_and_verifies_itself(backend: Backend) {
             )
             .await;
         }
-        vanphong_store::Db::Postgres(_) => sql(&t.db, "DELETE FROM search_entries").await,
+        vanphong_store::Db::Postgres(_) => {
+            sql(&t.db, "DELETE FROM search_words").await;
+            sql(&t.db, "DELETE FROM search_entries").await;
+        }
     }
     let report = search::verify(&t.db).await.unwrap();
     assert_eq!(report.missing.len(), ids.len());
@@ -552,17 +555,33 @@ async fn the_index_catches_up_rebuilds_and_verifies_itself(backend: Backend) {
     .await;
     match &t.db {
         vanphong_store::Db::Sqlite(_) => {
-            sql(&t.db, "INSERT INTO search_entries (kind, record_id, title, reference, body, indexed_at) \
-                        VALUES ('incoming', 999999, 'mồ côi', '', '', '2026-01-01T00:00:00Z')").await
+            sql(
+                &t.db,
+                "INSERT INTO search_entries (kind, record_id, title, reference, body, indexed_at) \
+                        VALUES ('incoming', 999999, 'mồ côi', '', '', '2026-01-01T00:00:00Z')",
+            )
+            .await
         }
         vanphong_store::Db::Postgres(_) => {
-            sql(&t.db, "INSERT INTO search_entries (kind, record_id, title, reference, body, indexed_at, words) \
-                        VALUES ('incoming', 999999, 'mồ côi', '', '', now(), ''::tsvector)").await
+            sql(
+                &t.db,
+                "INSERT INTO search_entries (kind, record_id, title, reference, body, indexed_at) \
+                        VALUES ('incoming', 999999, 'mồ côi', '', '', now())",
+            )
+            .await;
+            // And words that belong to no entry.
+            sql(&t.db, "INSERT INTO search_words (id, kind, words) VALUES (999999999, 'incoming', 'mo coi')").await;
         }
     }
     let report = search::verify(&t.db).await.unwrap();
     assert_eq!(report.stale.len(), 1, "{report:?}");
     assert_eq!(report.orphans, 1, "{report:?}");
+    // The orphan entry has no words (and, on PostgreSQL, the stray words have no entry).
+    let strays = match &t.db {
+        vanphong_store::Db::Sqlite(_) => 1,
+        vanphong_store::Db::Postgres(_) => 2,
+    };
+    assert_eq!(report.word_index_mismatch, strays, "{report:?}");
     assert!(!report.is_sound());
     search::rebuild(&t.db, |_, _| {}).await.unwrap();
     let report = search::verify(&t.db).await.unwrap();
@@ -856,6 +875,10 @@ async fn dossiers_and_hotline_cases_are_found_in_their_readers_scope(backend: Ba
                 .unwrap();
         }
         vanphong_store::Db::Postgres(pool) => {
+            sqlx::query("DELETE FROM search_words")
+                .execute(pool)
+                .await
+                .unwrap();
             sqlx::query("DELETE FROM search_entries")
                 .execute(pool)
                 .await
@@ -1092,12 +1115,17 @@ async fn news_articles_are_found_by_who_may_read_them(backend: Backend) {
     .await;
     let report = search::verify(&t.db).await.unwrap();
     assert_eq!(report.stale, vec![(Kind::News, second.id)], "{report:?}");
-    if let vanphong_store::Db::Sqlite(_) = &t.db {
-        sql(
-            &t.db,
-            "DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_entries WHERE kind = 'news')",
-        )
-        .await;
+    match &t.db {
+        vanphong_store::Db::Sqlite(_) => {
+            sql(
+                &t.db,
+                "DELETE FROM search_fts WHERE rowid IN (SELECT id FROM search_entries WHERE kind = 'news')",
+            )
+            .await
+        }
+        vanphong_store::Db::Postgres(_) => {
+            sql(&t.db, "DELETE FROM search_words WHERE kind = 'news'").await
+        }
     }
     sql(&t.db, "DELETE FROM search_entries WHERE kind = 'news'").await;
     let report = search::verify(&t.db).await.unwrap();
@@ -1125,7 +1153,111 @@ async fn news_articles_are_found_by_who_may_read_them(backend: Backend) {
     assert_eq!(news_of(&results), (vec![draft.id], Some(1)));
 }
 
+/// The partition of `search_words` that holds the words of entry `id` (PostgreSQL).
+async fn partition_of(db: &vanphong_store::Db, id: i64) -> String {
+    let vanphong_store::Db::Postgres(pool) = db else {
+        unreachable!()
+    };
+    sqlx::query_scalar("SELECT tableoid::regclass::text FROM search_words WHERE id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+async fn words_far_apart_are_found_across_the_partitions(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let ids = load_corpus(&t.db).await;
+    let mut expected = vec![subject("2736/QĐ-BTNMT"), subject("1756/QĐ-BTNMT")];
+    expected.sort();
+    let found = |db| async move {
+        let mut titles = top(db, &everyone(), "thu tuc hanh chinh").await;
+        titles.sort();
+        titles
+    };
+    assert_eq!(found(&t.db).await, expected);
+    if backend == Backend::Sqlite {
+        // One table, no partitions.
+        assert_eq!(search::ensure_partitions(&t.db).await.unwrap(), 0);
+        return;
+    }
+    // The migration makes the first two ranges; one more is kept ahead.
+    assert_eq!(search::ensure_partitions(&t.db).await.unwrap(), 1);
+    assert_eq!(search::ensure_partitions(&t.db).await.unwrap(), 0);
+
+    // Entries far apart, as in an agency's tenth year: one in a range made ahead, one
+    // beyond every range (what a burst of writes between two checks would do).
+    let newer = ids[CORPUS.iter().position(|c| c.0 == "2736/QĐ-BTNMT").unwrap()];
+    let older = ids[CORPUS.iter().position(|c| c.0 == "1756/QĐ-BTNMT").unwrap()];
+    for (record, id) in [(older, 250_000), (newer, 450_000)] {
+        sql(
+            &t.db,
+            &format!(
+                "UPDATE search_words SET id = {id} WHERE id = \
+                 (SELECT id FROM search_entries WHERE kind = 'incoming' AND record_id = {record})"
+            ),
+        )
+        .await;
+        sql(
+            &t.db,
+            &format!("UPDATE search_entries SET id = {id} WHERE kind = 'incoming' AND record_id = {record}"),
+        )
+        .await;
+    }
+    assert_eq!(partition_of(&t.db, 250_000).await, "search_words_p2");
+    assert_eq!(partition_of(&t.db, 450_000).await, "search_words_rest");
+    // Found newest first across the ranges, the walk's and the indexes' ways alike.
+    assert_eq!(found(&t.db).await, expected);
+    assert_eq!(
+        top(&t.db, &everyone(), "\"thu tuc hanh chinh\"")
+            .await
+            .len(),
+        2
+    );
+
+    // The next check makes the ranges up to two beyond the newest entry and moves the
+    // words that waited in the default partition into theirs.
+    assert_eq!(search::ensure_partitions(&t.db).await.unwrap(), 4);
+    assert_eq!(partition_of(&t.db, 450_000).await, "search_words_p4");
+    assert_eq!(found(&t.db).await, expected);
+    assert!(search::verify(&t.db).await.unwrap().is_sound());
+
+    // Two nodes checking at once: one makes the ranges, the other finds them made.
+    sql(
+        &t.db,
+        "UPDATE search_words SET id = 950000 WHERE id = 450000",
+    )
+    .await;
+    sql(
+        &t.db,
+        "UPDATE search_entries SET id = 950000 WHERE id = 450000",
+    )
+    .await;
+    let reopened = vanphong_store::Db::open(&t.url, &Default::default())
+        .await
+        .unwrap();
+    let (a, b) = tokio::join!(
+        search::ensure_partitions(&t.db),
+        search::ensure_partitions(&reopened)
+    );
+    assert_eq!(a.unwrap() + b.unwrap(), 5);
+    assert_eq!(partition_of(&t.db, 950_000).await, "search_words_p9");
+    assert_eq!(found(&t.db).await, expected);
+    // A document registered now is found too (its entry takes the next id of the sequence).
+    incoming::register(
+        &t.db,
+        &Origin::system(),
+        &document("20/CV-VP", "Thủ tục hành chính mới", ""),
+        true,
+    )
+    .await
+    .unwrap();
+    assert_eq!(top(&t.db, &everyone(), "thu tuc hanh chinh").await.len(), 3);
+    assert!(search::verify(&t.db).await.unwrap().is_sound());
+}
+
 on_both_backends!(
+    words_far_apart_are_found_across_the_partitions,
     dossiers_and_hotline_cases_are_found_in_their_readers_scope,
     news_articles_are_found_by_who_may_read_them,
     the_shared_corpus_gives_the_same_top_results,
