@@ -172,6 +172,51 @@ macro_rules! bind_all {
     }};
 }
 
+/// The one unit of a reader's scope whose documents a list may walk newest (or oldest)
+/// first through `document_access` on SQLite, looking each one up, instead of listing every
+/// document of the unit first: the list of a unit's 100,000 documents took 30 ms before the
+/// first row (a unit leader's incoming list at a million documents). Only for the filters a
+/// walk meets soon; dates, due dates and words narrow through their own indexes.
+fn walked_unit(db: &Db, scope: &ReadScope, filter: &DocumentFilter) -> Option<UnitId> {
+    match &scope.units {
+        Some(units)
+            if units.len() == 1
+                && db.backend() == crate::Backend::Sqlite
+                && filter.leader.is_none()
+                && filter.drafter.is_none()
+                && filter.unit.is_none()
+                && filter.from.is_none()
+                && filter.to.is_none()
+                && filter.due_before.is_none()
+                && filter.overdue_on.is_none()
+                && filter.text.is_none() =>
+        {
+            Some(units[0])
+        }
+        _ => None,
+    }
+}
+
+/// The rows of `list` and `count_up_to` for [`walked_unit`]: the unit's access rows joined
+/// to their documents in that order (`CROSS JOIN` keeps SQLite's join order), with the
+/// clearance and the filter; `{order}` is `x.document_id DESC` or `ASC`.
+fn walked_unit_sql(
+    unit: UnitId,
+    scope: &ReadScope,
+    filter: &DocumentFilter,
+) -> (String, Vec<Bind>) {
+    let (condition, binds) =
+        build_within(filter, format!("d.secrecy <= {}", scope.max_secrecy.rank()));
+    (
+        format!(
+            "document_access x CROSS JOIN documents d ON d.id = x.document_id \
+             WHERE x.unit_id = {} AND {condition}",
+            unit.0
+        ),
+        binds,
+    )
+}
+
 /// A page of documents: `offset` rows skipped, at most `limit` returned.
 pub async fn list(
     db: &Db,
@@ -182,6 +227,18 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> StoreResult<Vec<Document>> {
+    if let (Some(unit), Sort::Newest | Sort::Oldest) = (walked_unit(db, scope, filter), sort) {
+        let (rows, binds) = walked_unit_sql(unit, scope, filter);
+        let order = if sort == Sort::Newest { "DESC" } else { "ASC" };
+        let sql = format!(
+            "SELECT {DOCUMENT_COLUMNS} FROM {rows} ORDER BY x.document_id {order} LIMIT {} OFFSET {}",
+            limit.clamp(1, 100_000),
+            offset.max(0)
+        );
+        return Ok(on_pool!(db, pool => {
+            bind_all!(sqlx::query_as::<_, Document>(&sql), &binds).fetch_all(pool).await?
+        }));
+    }
     // A person's own documents (put before them, drafted by them) are few: found through
     // their index, then checked against the scope one by one. With the scope's list of the
     // unit's 100,000 documents SQLite read that list first (15-30 ms, three times on every
@@ -232,6 +289,15 @@ pub async fn count_up_to(
     filter: &DocumentFilter,
     cap: i64,
 ) -> StoreResult<i64> {
+    if let (Some(unit), true) = (walked_unit(db, scope, filter), cap < i64::MAX) {
+        let (rows, binds) = walked_unit_sql(unit, scope, filter);
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM {rows} ORDER BY x.document_id DESC LIMIT {cap}) capped"
+        );
+        return Ok(on_pool!(db, pool => {
+            bind_all!(sqlx::query_scalar::<_, i64>(&sql), &binds).fetch_one(pool).await?
+        }));
+    }
     let (condition, binds) = build(filter, scope, user);
     let sql = if cap == i64::MAX {
         format!("SELECT COUNT(*) FROM documents d WHERE {condition}")

@@ -3,8 +3,8 @@
 //! query.
 //!
 //! The index is the `search_entries` table (the text as written, for snippets) and its words
-//! (an FTS5 table on SQLite; on PostgreSQL the narrow `search_words` table, a tsvector with a
-//! GIN index under the entry's id, so that reading words does not read the text), cut and folded by
+//! (an FTS5 table on SQLite; on PostgreSQL the `search_words` table, a tsvector under the
+//! entry's id, partitioned by ranges of ids, each range with its own GIN index), cut and folded by
 //! `vanphong_core::search`. A kind of record is a [`Kind`]; the records of a kind come from
 //! a source module that knows how to build their entries and who may see them
 //! ([`documents`] for incoming and outgoing documents, [`dossiers`] for procedure dossiers,

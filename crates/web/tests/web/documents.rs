@@ -584,6 +584,31 @@ async fn documents_outside_the_scope_or_clearance_stay_hidden(backend: Backend) 
             .status(),
         StatusCode::OK
     );
+    // The department's list (one unit: on SQLite walked through its access rows): its own
+    // documents within the reader's clearance, newest or oldest first, and their count.
+    let mut above = valid_fields("5/UBND-VP");
+    above.push(("secrecy", "confidential"));
+    above.push((
+        "receiving_unit_id",
+        Box::leak(department.to_string().into_boxed_str()),
+    ));
+    post_register(&app, &clerk, &above, None).await;
+    for url in ["/documents/incoming", "/documents/incoming?sort=oldest"] {
+        let list = member
+            .get(app.url(url))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(list.contains("3/UBND-VP"), "{url}");
+        assert!(
+            !list.contains("4/UBND-VP") && !list.contains("5/UBND-VP"),
+            "{url}"
+        );
+        assert!(list.contains("1 văn bản"), "{url}");
+    }
     // The leader has clearance; a unit leader without it does not see the confidential one.
     let leader = signed(&app, "lanhdao").await;
     assert_eq!(
