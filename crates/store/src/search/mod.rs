@@ -394,17 +394,8 @@ async fn postgres_match_ids(
     let phrase = tsquery.contains("<->");
     loop {
         let lower = (upper - width).max(0);
-        let sql = format!(
-            "SELECT id, kind FROM search_words WHERE id >= {lower} AND id < {upper} \
-             AND ts_match_vq(words, to_tsquery('simple', $1)) ORDER BY id DESC LIMIT {}",
-            limit - ids.len() as i64
-        );
-        ids.extend(
-            sqlx::query_as::<_, (i64, String)>(&sql)
-                .bind(tsquery)
-                .fetch_all(pool)
-                .await?,
-        );
+        let rest = limit - ids.len() as i64;
+        ids.extend(newest_of(pool, tsquery, false, lower, upper, rest).await?);
         walked += upper - lower;
         if ids.len() as i64 >= limit {
             return Ok((ids, false));
@@ -413,9 +404,8 @@ async fn postgres_match_ids(
             return Ok((ids, true));
         }
         upper = lower;
-        // Rows still to read at the density seen so far (one more match than seen, so
-        // that a first window without any does not promise the whole table).
-        let needed = (limit - ids.len() as i64).saturating_mul(walked) / (ids.len() as i64 + 1);
+        // Rows still to read at the density seen so far.
+        let needed = rows_needed(limit, ids.len(), walked);
         // What the GIN index would cost instead: it reads every match below `upper`, as
         // many as the density seen so far promises. Not for a phrase: the index finds the
         // rows holding its words anywhere, and reads each to check their order.
@@ -435,17 +425,8 @@ async fn postgres_match_ids(
     loop {
         let lower = (partition_start(upper - 1) - (ranges - 1) * SEARCH_PARTITION_IDS).max(0);
         walked += upper - lower;
-        let sql = format!(
-            "SELECT id, kind FROM search_words WHERE id >= {lower} AND id < {upper} \
-             AND words @@ to_tsquery('simple', $1) ORDER BY id DESC LIMIT {}",
-            limit - ids.len() as i64
-        );
-        ids.extend(
-            sqlx::query_as::<_, (i64, String)>(&sql)
-                .bind(tsquery)
-                .fetch_all(pool)
-                .await?,
-        );
+        let rest = limit - ids.len() as i64;
+        ids.extend(newest_of(pool, tsquery, true, lower, upper, rest).await?);
         if ids.len() as i64 >= limit {
             return Ok((ids, false));
         }
@@ -453,9 +434,38 @@ async fn postgres_match_ids(
             return Ok((ids, true));
         }
         upper = lower;
-        let needed = (limit - ids.len() as i64).saturating_mul(walked) / (ids.len() as i64 + 1);
+        let needed = rows_needed(limit, ids.len(), walked);
         ranges = (needed / SEARCH_PARTITION_IDS + 1).clamp(1, ranges * 4);
     }
+}
+
+/// The newest matches of a tsquery with ids in `lower..upper`, at most `limit`, as (id,
+/// kind): through the GIN indexes when `indexed` (`@@`), or else each row's words matched in
+/// turn as the primary key is walked newest first (`ts_match_vq`, which the index cannot serve).
+async fn newest_of(
+    pool: &sqlx::PgPool,
+    tsquery: &str,
+    indexed: bool,
+    lower: i64,
+    upper: i64,
+    limit: i64,
+) -> StoreResult<Vec<(i64, String)>> {
+    let condition = if indexed {
+        "words @@ to_tsquery('simple', $1)"
+    } else {
+        "ts_match_vq(words, to_tsquery('simple', $1))"
+    };
+    let sql = format!(
+        "SELECT id, kind FROM search_words WHERE id >= {lower} AND id < {upper} \
+         AND {condition} ORDER BY id DESC LIMIT {limit}"
+    );
+    Ok(sqlx::query_as(&sql).bind(tsquery).fetch_all(pool).await?)
+}
+
+/// Rows still to read for `limit` matches when `found` were met in `walked` rows (one more
+/// match than seen, so that a first window without any does not promise the whole table).
+fn rows_needed(limit: i64, found: usize, walked: i64) -> i64 {
+    (limit - found as i64).saturating_mul(walked) / (found as i64 + 1)
 }
 
 /// The ids of `search_words` are partitioned in ranges of this many (PostgreSQL), each with
@@ -471,6 +481,11 @@ fn partition_start(id: i64) -> i64 {
 /// default partition, which every search reads.
 const PARTITIONS_AHEAD: i64 = 2;
 
+/// How many ranges are made (`search_words_p0` to `search_words_p{n-1}`).
+const PARTITIONS_MADE: &str =
+    "SELECT COALESCE(MAX(substring(relname FROM '^search_words_p([0-9]+)$')::bigint) + 1, 0) \
+     FROM pg_class WHERE relname ~ '^search_words_p[0-9]+$' AND relkind = 'r'";
+
 /// Makes the partitions of `search_words` up to [`PARTITIONS_AHEAD`] beyond the newest
 /// entry (PostgreSQL; nothing to do on SQLite), moving any words that landed in the default
 /// partition meanwhile into theirs. Safe on several nodes at once (one makes them, under an
@@ -479,11 +494,9 @@ pub async fn ensure_partitions(db: &Db) -> StoreResult<u32> {
     let Db::Postgres(pool) = db else {
         return Ok(0);
     };
-    let (newest, made): (i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COALESCE(MAX(id), 0) FROM search_entries), \
-         (SELECT COALESCE(MAX(substring(relname FROM '^search_words_p([0-9]+)$')::bigint) + 1, 0) \
-          FROM pg_class WHERE relname ~ '^search_words_p[0-9]+$' AND relkind = 'r')",
-    )
+    let (newest, made): (i64, i64) = sqlx::query_as(&format!(
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM search_entries), ({PARTITIONS_MADE})"
+    ))
     .fetch_one(pool)
     .await?;
     let wanted = newest / SEARCH_PARTITION_IDS + 1 + PARTITIONS_AHEAD;
@@ -495,12 +508,9 @@ pub async fn ensure_partitions(db: &Db) -> StoreResult<u32> {
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('vanphong.search_words.partitions'))")
         .execute(&mut *tx)
         .await?;
-    let made: i64 = sqlx::query_scalar(
-        "SELECT COALESCE(MAX(substring(relname FROM '^search_words_p([0-9]+)$')::bigint) + 1, 0) \
-         FROM pg_class WHERE relname ~ '^search_words_p[0-9]+$' AND relkind = 'r'",
-    )
-    .fetch_one(&mut *tx)
-    .await?;
+    let made: i64 = sqlx::query_scalar(PARTITIONS_MADE)
+        .fetch_one(&mut *tx)
+        .await?;
     let mut count = 0;
     for k in made..wanted {
         let (lower, upper) = (k * SEARCH_PARTITION_IDS, (k + 1) * SEARCH_PARTITION_IDS);
