@@ -21,7 +21,7 @@ pub const PREFIX_MIN_CHARS: usize = 2;
 /// Lower case, NFC, with the tone mark of `oa`, `oe` and `uy` at the end of a word on the
 /// first vowel (`hoà` and `hòa`, `thuỷ` and `thủy` are one word, written either way).
 pub fn exact_word(word: &str) -> String {
-    let lower: String = word.nfc().flat_map(char::to_lowercase).collect();
+    let lower: String = nfc(word).chars().flat_map(char::to_lowercase).collect();
     let mut chars: Vec<char> = lower.chars().collect();
     let n = chars.len();
     if n >= 2 {
@@ -80,13 +80,13 @@ pub fn word_spans(input: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     std::iter::from_fn(move || {
         let start = loop {
             let (i, c) = chars.next()?;
-            if c.is_alphanumeric() {
+            if is_word_char(c) {
                 break i;
             }
         };
         let mut end = input.len();
         while let Some(&(i, c)) = chars.peek() {
-            if !c.is_alphanumeric() {
+            if !is_word_char(c) {
                 end = i;
                 break;
             }
@@ -306,7 +306,7 @@ pub fn score(query: &SearchQuery, title: &str, reference: &str) -> u32 {
                 continue;
             }
             let exact_words = exact_title.get_or_insert_with(|| {
-                let composed: String = title.nfc().collect();
+                let composed = nfc(title);
                 word_spans(&composed)
                     .map(|(s, e)| exact_word(&composed[s..e]))
                     .collect()
@@ -339,12 +339,7 @@ pub fn score(query: &SearchQuery, title: &str, reference: &str) -> u32 {
 /// [`folded_word`] on each word of the text in NFC, done character by character for the
 /// Latin letters (indexing a million records otherwise spends a third of its time here).
 pub fn folded_text(input: &str) -> String {
-    use unicode_normalization::{is_nfc_quick, IsNormalized};
-    let composed: std::borrow::Cow<str> = if is_nfc_quick(input.chars()) == IsNormalized::Yes {
-        std::borrow::Cow::Borrowed(input)
-    } else {
-        std::borrow::Cow::Owned(input.nfc().collect())
-    };
+    let composed = nfc(input);
     let mut out = String::with_capacity(composed.len());
     for (n, (s, e)) in word_spans(&composed).enumerate() {
         if n > 0 {
@@ -360,17 +355,15 @@ pub fn folded_text(input: &str) -> String {
             continue;
         }
         let start = out.len();
+        let table = latin_folds();
         for c in word.chars() {
             if c.is_ascii() {
                 out.push(c.to_ascii_lowercase());
-            } else if c == 'đ' || c == 'Đ' {
-                out.push('d');
             } else {
-                unicode_normalization::char::decompose_canonical(c, |d| {
-                    if !unicode_normalization::char::is_combining_mark(d) {
-                        out.extend(d.to_lowercase());
-                    }
-                });
+                match latin_slot(c).and_then(|slot| table[slot].as_deref()) {
+                    Some(folded) => out.push_str(folded),
+                    None => out.push(c),
+                }
             }
         }
         let folded = &out[start..];
@@ -381,6 +374,70 @@ pub fn folded_text(input: &str) -> String {
         }
     }
     out
+}
+
+/// `input` in NFC, borrowed when it already is (as stored text nearly always is).
+fn nfc(input: &str) -> std::borrow::Cow<'_, str> {
+    use unicode_normalization::{is_nfc_quick, IsNormalized};
+    if is_nfc_quick(input.chars()) == IsNormalized::Yes {
+        std::borrow::Cow::Borrowed(input)
+    } else {
+        std::borrow::Cow::Owned(input.nfc().collect())
+    }
+}
+
+/// The Latin code points [`folded_text`] folds through a table: below U+0250 (Latin-1 and
+/// Latin Extended A and B) and U+1E00..U+1F00 (Latin Extended Additional, where the
+/// Vietnamese letters with two marks are), as slots of [`latin_folds`].
+fn latin_slot(c: char) -> Option<usize> {
+    let code = c as u32;
+    if code < 0x250 {
+        Some(code as usize)
+    } else if (0x1E00..0x1F00).contains(&code) {
+        Some(0x250 + (code - 0x1E00) as usize)
+    } else {
+        None
+    }
+}
+
+/// Each Latin code point of [`latin_slot`] folded: its canonical decomposition without
+/// the combining marks, in lower case, `đ` as `d`. Looked up instead of computed: search
+/// folds the titles of up to a thousand candidates per query to rank them, and decomposing
+/// each letter took most of that time.
+/// `None` for a code point that is not a letter or digit (it separates words).
+fn latin_folds() -> &'static [Option<String>] {
+    static TABLE: std::sync::OnceLock<Vec<Option<String>>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..0x250_u32)
+            .chain(0x1E00..0x1F00)
+            .map(|code| {
+                let c = char::from_u32(code).filter(|c| c.is_alphanumeric())?;
+                if c == 'đ' || c == 'Đ' {
+                    return Some("d".to_owned());
+                }
+                let mut folded = String::new();
+                unicode_normalization::char::decompose_canonical(c, |d| {
+                    if !unicode_normalization::char::is_combining_mark(d) {
+                        folded.extend(d.to_lowercase());
+                    }
+                });
+                Some(folded)
+            })
+            .collect()
+    })
+}
+
+/// A letter or digit (part of a word): [`char::is_alphanumeric`], from the table for the
+/// Latin letters.
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        match latin_slot(c) {
+            Some(slot) => latin_folds()[slot].is_some(),
+            None => c.is_alphanumeric(),
+        }
+    }
 }
 
 /// A piece of a snippet: text, marked when it matched.
@@ -648,6 +705,20 @@ mod tests {
                 .collect::<Vec<_>>()
                 .join(" ");
             assert_eq!(folded_text(text), expected, "{text}");
+        }
+        // Every letter the table folds, alone and inside a word, as the general way folds it.
+        for code in (0x80..0x250_u32).chain(0x1E00..0x1F00) {
+            let Some(c) = char::from_u32(code).filter(|c| c.is_alphanumeric()) else {
+                continue;
+            };
+            for text in [c.to_string(), format!("a{c}b"), format!("{c}{c}")] {
+                let composed: String = text.nfc().collect();
+                let expected = word_spans(&composed)
+                    .map(|(s, e)| folded_word(&composed[s..e]))
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                assert_eq!(folded_text(&text), expected, "U+{code:04X}");
+            }
         }
     }
 

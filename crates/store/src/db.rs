@@ -311,7 +311,12 @@ impl Db {
                 // caches; without memory mapping each of their next reads copies the pages
                 // back in through pread (measured: a sixth of the server's time while
                 // registering). Mapping the file makes those reads plain memory accesses.
-                .pragma("mmap_size", MMAP_SIZE.to_string());
+                .pragma("mmap_size", MMAP_SIZE.to_string())
+                // Rows cross from the connection's thread to the caller's task through a
+                // channel; at the default 50 the thread stops and is woken again every 50
+                // rows (measured on a 1,000-row read at a million documents: 6.4 ms, and
+                // 2.9 ms with room for them all).
+                .row_buffer_size(1024);
             // Each SQLite connection runs on a thread of its own and writers take turns anyway;
             // beyond a few connections the threads only compete for the cores.
             let pool = SqlitePoolOptions::new()

@@ -63,6 +63,14 @@ impl Kind {
         Kind::News,
     ];
 
+    /// The kind's word in the SQLite word index's `kind` column: its code behind a
+    /// private-use character, which FTS5 keeps inside a word and a typed query never holds
+    /// (its words are letters and digits), so no search of the text matches a kind and the
+    /// text needs no column filter (which cost FTS5 a third more on an AND of common words).
+    fn index_token(self) -> String {
+        format!("\u{E000}{}", self.code())
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Incoming => "incoming",
@@ -158,14 +166,62 @@ async fn sqlite_match_ids(
     expression: &str,
     upper: i64,
 ) -> StoreResult<Vec<i64>> {
-    Ok(sqlx::query_scalar(&format!(
-        "SELECT rowid FROM search_fts WHERE search_fts MATCH $1 AND rowid < $2 \
-         ORDER BY rowid DESC LIMIT {SCANNED}"
+    // One row holding the ids, not a row each (see [`sqlite_fetch_candidates`]).
+    let list: Option<String> = sqlx::query_scalar(&format!(
+        "SELECT group_concat(rowid) FROM (SELECT rowid FROM search_fts \
+         WHERE search_fts MATCH $1 AND rowid < $2 ORDER BY rowid DESC LIMIT {SCANNED})"
     ))
     .bind(expression)
     .bind(upper)
-    .fetch_all(pool)
-    .await?)
+    .fetch_one(pool)
+    .await?;
+    list.unwrap_or_default()
+        .split(',')
+        .filter(|id| !id.is_empty())
+        .map(|id| {
+            id.parse().map_err(|_| {
+                crate::error::StoreError::Other(anyhow::anyhow!(
+                    "the word index gave a row id that is not a number: {id}"
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Runs a candidate query on SQLite (its columns: id, kind, record_date, title, reference)
+/// and reads its rows as one JSON array. SQLite's driver hands every row from the
+/// connection's thread to the caller's task on its own, copying each value: for the
+/// thousand candidates of a search that cost more than the query (measured at a million
+/// documents: 1,000 rows in 2.9–6.4 ms, the same rows as one array in 1.2–1.5 ms).
+async fn sqlite_fetch_candidates(
+    pool: &sqlx::SqlitePool,
+    sql: &str,
+    binds: &[Bind],
+    extra: (&str, i64),
+) -> StoreResult<Vec<Candidate>> {
+    let sql = format!(
+        "SELECT json_group_array(json_array(id, kind, record_date, title, reference)) FROM ({sql})"
+    );
+    let json: String = bind_all!(sqlx::query_scalar(&sql), binds)
+        .bind(extra.0)
+        .bind(extra.1)
+        .fetch_one(pool)
+        .await?;
+    let rows: Vec<(i64, String, Option<NaiveDate>, String, String)> = serde_json::from_str(&json)
+        .map_err(|e| {
+        crate::error::StoreError::Other(anyhow::anyhow!("reading the search candidates: {e}"))
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, record_date, title, reference)| Candidate {
+            id,
+            kind,
+            record_date,
+            title,
+            reference,
+            score: 0,
+        })
+        .collect())
 }
 
 /// Looks up the newest matches of `query` (not empty) in the word index.
@@ -237,10 +293,10 @@ pub(crate) async fn sqlite_candidates(
     } else {
         let codes = kinds
             .iter()
-            .map(|k| format!("\"{}\"", k.code()))
+            .map(|k| format!("\"{}\"", k.index_token()))
             .collect::<Vec<_>>()
             .join(" OR ");
-        let expression = format!("{} AND kind : ({codes})", matches.expression);
+        let expression = format!("{} AND ({codes})", matches.expression);
         let ids = sqlite_match_ids(pool, &expression, i64::MAX).await?;
         let whole = (ids.len() as i64) < SCANNED;
         (ids, whole, expression)
@@ -275,13 +331,7 @@ pub(crate) async fn sqlite_candidates(
             "{limit}",
             &(CANDIDATES - candidates.len() as i64).to_string(),
         );
-        candidates.extend(
-            bind_all!(sqlx::query_as::<_, Candidate>(&sql), binds)
-                .bind(list)
-                .bind(0_i64)
-                .fetch_all(pool)
-                .await?,
-        );
+        candidates.extend(sqlite_fetch_candidates(pool, &sql, binds, (&list, 0)).await?);
         if candidates.len() as i64 >= CANDIDATES {
             return Ok(Found {
                 candidates,
@@ -315,11 +365,13 @@ pub(crate) async fn sqlite_candidates(
         .replace("{order}", "search_fts.rowid DESC")
         .replace("{limit}", &(CANDIDATES - candidates.len() as i64).to_string());
     candidates.extend(
-        bind_all!(sqlx::query_as::<_, Candidate>(&rest), binds)
-            .bind(&expression)
-            .bind(ids.last().copied().unwrap_or(i64::MAX))
-            .fetch_all(pool)
-            .await?,
+        sqlite_fetch_candidates(
+            pool,
+            &rest,
+            binds,
+            (&expression, ids.last().copied().unwrap_or(i64::MAX)),
+        )
+        .await?,
     );
     let more = candidates.len() as i64 >= CANDIDATES;
     Ok(Found { candidates, more })
@@ -819,7 +871,7 @@ async fn sqlite_insert_words(
                 .bind(&words.title)
                 .bind(&words.body)
                 .bind(&words.reference)
-                .bind(words.kind.code());
+                .bind(words.kind.index_token());
         }
         query.execute(&mut *conn).await?;
     }
@@ -1514,7 +1566,7 @@ fn fts5_expression_expanded(query: &SearchQuery, expansions: &[Option<Vec<String
         })
         .collect::<Vec<_>>()
         .join(" AND ");
-    format!("{{title body reference}} : ({clauses})")
+    format!("({clauses})")
 }
 
 /// The tsquery text (for `to_tsquery('simple', …)`) for a parsed query: the folded words,
@@ -1555,7 +1607,7 @@ mod tests {
         let q = SearchQuery::parse("Đồng Nai \"ô nhiễm\" 1756/QĐ-BTNMT");
         assert_eq!(
             fts5_expression(&q),
-            "{title body reference} : (\"dong\" AND \"nai\" AND \"o nhiem\" AND \"1756 qd btnmt\" *)"
+            "(\"dong\" AND \"nai\" AND \"o nhiem\" AND \"1756 qd btnmt\" *)"
         );
         assert_eq!(
             tsquery_expression(&q),

@@ -1049,6 +1049,15 @@ async fn news_articles_are_found_by_who_may_read_them(backend: Backend) {
     assert_eq!(news_of(&results), (vec![draft.id], Some(1)));
     assert_eq!(results.total, 1);
     assert_eq!(results.counts.len(), 1);
+    // The word index knows each entry's kind, but a word typed is never matched against it:
+    // the kinds' names find nothing here, whole or being typed.
+    for text in [
+        "news", "incoming", "outgoing", "dossier", "hotline", "new", "incom",
+    ] {
+        let results = run(request(text, editor_scope)).await;
+        assert_eq!(results.total, 0, "{text:?}");
+        assert!(results.hits.is_empty(), "{text:?}");
+    }
 
     // Edited (title and address): the new words are found, the old ones no more.
     let edited = ArticleInput {
