@@ -124,6 +124,29 @@ fn documents_in(runtime: &tokio::runtime::Runtime, url: &str) -> i64 {
     })
 }
 
+/// Waits until the node's start-up work is done (its search catch-up looks for records
+/// without an entry: about 30 s of queries at 10M documents, which would otherwise be
+/// measured with the first pages): no statement of another session running for two seconds.
+fn wait_until_idle(runtime: &tokio::runtime::Runtime, url: &str) {
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(600);
+        let mut quiet = 0;
+        while quiet < 4 && Instant::now() < deadline {
+            let active: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+                 AND state = 'active' AND pid <> pg_backend_pid()",
+            )
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+            quiet = if active == 0 { quiet + 1 } else { 0 };
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    });
+}
+
 fn main() {
     let url = std::env::var("VANPHONG_BENCH_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/vanphong_national".to_owned());
@@ -155,6 +178,12 @@ fn main() {
     }
     let total = documents_in(&runtime, &url);
     let server = start(&url, &data);
+    let started = Instant::now();
+    wait_until_idle(&runtime, &url);
+    eprintln!(
+        "the node's start-up work took {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     let clerk = signed_in(&server.base, "vanthu");
     let unit_leader = signed_in(&server.base, "chanhvanphong");
     let specialist = signed_in(&server.base, "chuyenvien");
