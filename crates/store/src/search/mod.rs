@@ -535,11 +535,46 @@ async fn newest_of(
     } else {
         "ts_match_vq(words, to_tsquery('simple', $1))"
     };
+    let newest_in = |lower: i64, upper: i64| {
+        format!(
+            "SELECT id, kind FROM search_words WHERE id >= {lower} AND id < {upper} \
+             AND {condition} ORDER BY id DESC LIMIT {limit}"
+        )
+    };
+    if !indexed || partition_start(upper - 1) <= lower {
+        return Ok(sqlx::query_as(&newest_in(lower, upper))
+            .bind(tsquery)
+            .fetch_all(pool)
+            .await?);
+    }
+    // Several ranges: asked of the parent table, the planner reads every match of every
+    // range before sorting (at 10M entries, 48 ranges of a common word: 387 ms). One
+    // subquery per range, newest first, under one LIMIT: the Append runs them in turn and
+    // stops once the limit is met, so the ranges past the first that fills it are never
+    // read. In turn only without parallel workers (a parallel Append runs them at once),
+    // hence the transaction's setting.
+    let mut parts = Vec::new();
+    let mut top = upper;
+    while top > lower {
+        let bottom = partition_start(top - 1).max(lower);
+        parts.push(format!("({})", newest_in(bottom, top)));
+        top = bottom;
+    }
     let sql = format!(
-        "SELECT id, kind FROM search_words WHERE id >= {lower} AND id < {upper} \
-         AND {condition} ORDER BY id DESC LIMIT {limit}"
+        "SELECT id, kind FROM ({}) m LIMIT {limit}",
+        parts.join(" UNION ALL ")
     );
-    Ok(sqlx::query_as(&sql).bind(tsquery).fetch_all(pool).await?)
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0")
+        .execute(&mut *tx)
+        .await?;
+    let mut rows: Vec<(i64, String)> = sqlx::query_as(&sql)
+        .bind(tsquery)
+        .fetch_all(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    Ok(rows)
 }
 
 /// Rows still to read for `rest` more matches when `found` were met in `walked` rows (one
