@@ -573,7 +573,7 @@ async fn newest_of(
         .fetch_all(&mut *tx)
         .await?;
     tx.commit().await?;
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
     Ok(rows)
 }
 
