@@ -588,6 +588,74 @@ async fn the_index_catches_up_rebuilds_and_verifies_itself(backend: Backend) {
     assert!(report.is_sound(), "{report:?}");
 }
 
+/// A bulk load (a catch-up of more records than one transaction holds, and the rebuild
+/// after it): several transactions, two at once on PostgreSQL, and on SQLite the word
+/// index's merging put back as it serves once the load is done.
+async fn a_bulk_catch_up_indexes_every_record_in_several_transactions(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let unit = org::create_unit(
+        &t.db,
+        &Origin::system(),
+        &unit_input("Thanh tra", "TTR", None),
+    )
+    .await
+    .unwrap()
+    .id;
+    let total = 12_345;
+    for start in (1..=total).step_by(1000) {
+        let rows: Vec<String> = (start..(start + 1000).min(total + 1))
+            .map(|i| {
+                let place = if i == 7_777 { "Kon Tum" } else { "Đồng Nai" };
+                format!(
+                    "('incoming', 'cong_van', {i}, 'UBND-KT', '{i}/UBND-KT', 'Kiểm tra xả thải {place} số {i}', '', \
+                     2025, {i}, '2025-01-01', 'done', {}, '', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                    unit.0
+                )
+            })
+            .collect();
+        sql(
+            &t.db,
+            &format!(
+                "INSERT INTO documents (direction, type_code, number, symbol, number_symbol, subject, sender_name, \
+                 arrival_year, arrival_number, arrival_date, status, owner_unit_id, notes, created_at, updated_at) VALUES {}",
+                rows.join(", ")
+            ),
+        )
+        .await;
+    }
+    let mut seen = Vec::new();
+    let indexed = search::catch_up_with(&t.db, |done, all| seen.push((done, all)))
+        .await
+        .unwrap();
+    assert_eq!(indexed, total as u64);
+    // Progress after each transaction, ending at the total.
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert_eq!(seen.last(), Some(&(total as u64, total as u64)));
+    let report = search::verify(&t.db).await.unwrap();
+    assert!(report.is_sound(), "{report:?}");
+    assert_eq!(report.entries, total as u64);
+    let found = top(&t.db, &everyone(), "kon tum").await;
+    assert_eq!(found, ["Kiểm tra xả thải Kon Tum số 7777"]);
+    assert_eq!(
+        search::rebuild(&t.db, |_, _| {}).await.unwrap(),
+        total as u64
+    );
+    assert!(search::verify(&t.db).await.unwrap().is_sound());
+    if let vanphong_store::Db::Sqlite(pool) = &t.db {
+        let merging: i64 =
+            sqlx::query_scalar("SELECT v FROM search_fts_config WHERE k = 'automerge'")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        assert_eq!(merging, 4);
+        let flush: i64 = sqlx::query_scalar("SELECT v FROM search_fts_config WHERE k = 'hashsize'")
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert_eq!(flush, 32 << 20);
+    }
+}
+
 fn minimal_pdf(text: &str) -> Vec<u8> {
     use lopdf::content::{Content, Operation};
     use lopdf::{dictionary, Document, Object, Stream};
@@ -1275,4 +1343,5 @@ on_both_backends!(
     the_index_catches_up_rebuilds_and_verifies_itself,
     attachment_text_is_searchable_and_scans_are_listed,
     a_reader_of_few_records_finds_them_beyond_the_newest_matches,
+    a_bulk_catch_up_indexes_every_record_in_several_transactions,
 );
