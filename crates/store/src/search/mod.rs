@@ -250,12 +250,13 @@ pub(crate) async fn matches(db: &Db, query: &SearchQuery, shared: bool) -> Store
         }
         Db::Postgres(pool) => {
             let expression = tsquery_expression(query);
+            let index_expression = tsquery_index_expression(query);
             let newest: i64 =
                 sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM search_entries")
                     .fetch_one(pool)
                     .await?;
             let (rows, whole) = if shared {
-                postgres_match_ids(pool, &expression, newest, SCANNED).await?
+                postgres_match_ids(pool, &expression, &index_expression, newest, SCANNED).await?
             } else {
                 (Vec::new(), false)
             };
@@ -441,6 +442,7 @@ const GIN_MATCH_NS: i64 = 5_000;
 async fn postgres_match_ids(
     pool: &sqlx::PgPool,
     tsquery: &str,
+    index_tsquery: &str,
     upper: i64,
     limit: i64,
 ) -> StoreResult<(Vec<(i64, String)>, bool)> {
@@ -458,7 +460,7 @@ async fn postgres_match_ids(
         loop {
             let lower = (upper - width).max(0);
             let rest = limit - ids.len() as i64;
-            let got = newest_of(pool, tsquery, false, lower, upper, rest).await?;
+            let got = newest_of(pool, tsquery, None, lower, upper, rest).await?;
             found += got.len();
             ids.extend(got);
             walked += upper - lower;
@@ -493,7 +495,7 @@ async fn postgres_match_ids(
         loop {
             let lower = (partition_start(upper - 1) - (ranges - 1) * SEARCH_PARTITION_IDS).max(0);
             let rest = limit - ids.len() as i64;
-            let got = newest_of(pool, tsquery, true, lower, upper, rest).await?;
+            let got = newest_of(pool, tsquery, Some(index_tsquery), lower, upper, rest).await?;
             let found = got.len();
             ids.extend(got);
             if ids.len() as i64 >= limit {
@@ -520,20 +522,26 @@ async fn postgres_match_ids(
 }
 
 /// The newest matches of a tsquery with ids in `lower..upper`, at most `limit`, as (id,
-/// kind): through the GIN indexes when `indexed` (`@@`), or else each row's words matched in
-/// turn as the primary key is walked newest first (`ts_match_vq`, which the index cannot serve).
+/// kind): through the GIN indexes when given what to ask them (`@@`, see
+/// [`tsquery_index_expression`]; the tsquery itself is then matched on what they find, if it
+/// differs), or else each row's words matched in turn as the primary key is walked newest
+/// first (`ts_match_vq`, which the index cannot serve).
 async fn newest_of(
     pool: &sqlx::PgPool,
     tsquery: &str,
-    indexed: bool,
+    index_tsquery: Option<&str>,
     lower: i64,
     upper: i64,
     limit: i64,
 ) -> StoreResult<Vec<(i64, String)>> {
-    let condition = if indexed {
-        "words @@ to_tsquery('simple', $1)"
-    } else {
-        "ts_match_vq(words, to_tsquery('simple', $1))"
+    let indexed = index_tsquery.is_some();
+    let narrowed = index_tsquery.filter(|q| *q != tsquery);
+    let condition = match (index_tsquery, narrowed) {
+        (None, _) => "ts_match_vq(words, to_tsquery('simple', $1))",
+        (Some(_), None) => "words @@ to_tsquery('simple', $1)",
+        (Some(_), Some(_)) => {
+            "words @@ to_tsquery('simple', $2) AND ts_match_vq(words, to_tsquery('simple', $1))"
+        }
     };
     let newest_in = |lower: i64, upper: i64| {
         format!(
@@ -542,10 +550,12 @@ async fn newest_of(
         )
     };
     if !indexed || partition_start(upper - 1) <= lower {
-        return Ok(sqlx::query_as(&newest_in(lower, upper))
-            .bind(tsquery)
-            .fetch_all(pool)
-            .await?);
+        let sql = newest_in(lower, upper);
+        let mut query = sqlx::query_as(&sql).bind(tsquery);
+        if let Some(narrowed) = narrowed {
+            query = query.bind(narrowed);
+        }
+        return Ok(query.fetch_all(pool).await?);
     }
     // Several ranges: asked of the parent table, the planner reads every match of every
     // range before sorting (at 10M entries, 48 ranges of a common word: 387 ms). One
@@ -568,10 +578,11 @@ async fn newest_of(
     sqlx::query("SET LOCAL max_parallel_workers_per_gather = 0")
         .execute(&mut *tx)
         .await?;
-    let mut rows: Vec<(i64, String)> = sqlx::query_as(&sql)
-        .bind(tsquery)
-        .fetch_all(&mut *tx)
-        .await?;
+    let mut query = sqlx::query_as(&sql).bind(tsquery);
+    if let Some(narrowed) = narrowed {
+        query = query.bind(narrowed);
+    }
+    let mut rows: Vec<(i64, String)> = query.fetch_all(&mut *tx).await?;
     tx.commit().await?;
     rows.sort_by_key(|row| std::cmp::Reverse(row.0));
     Ok(rows)
@@ -1660,26 +1671,55 @@ pub fn tsquery_expression(query: &SearchQuery) -> String {
     query
         .clauses
         .iter()
+        .map(|clause| tsquery_phrase(&clause.words, clause.prefix))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+/// What the GIN indexes are asked for a query on PostgreSQL: [`tsquery_expression`], but
+/// for a phrase whose last word is being typed after a number (a number and symbol,
+/// `1756/QĐ-BTNM`), the phrase without that word, whose number alone finds few rows; the
+/// whole query is then matched on those rows. A GIN index reads every word a prefix begins
+/// into one bitmap before anything else: a number and symbol ending in a common word
+/// (`btnmt:*`, in half the documents) took 7 ms a range of 100,000 ids that way, against
+/// 0.07 ms for the phrase without the prefix (measured at a million documents).
+pub fn tsquery_index_expression(query: &SearchQuery) -> String {
+    query
+        .clauses
+        .iter()
         .map(|clause| {
-            let last = clause.words.len() - 1;
-            let phrase = clause
-                .words
+            let before = &clause.words[..clause.words.len().saturating_sub(1)];
+            let numbered = before
                 .iter()
-                .enumerate()
-                .map(|(i, w)| {
-                    let word = w.folded.replace('\'', "''").replace('\\', "");
-                    if clause.prefix && i == last {
-                        format!("'{word}':*")
-                    } else {
-                        format!("'{word}'")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(" <-> ");
-            format!("({phrase})")
+                .any(|w| !w.folded.is_empty() && w.folded.bytes().all(|b| b.is_ascii_digit()));
+            if clause.prefix && numbered {
+                tsquery_phrase(before, false)
+            } else {
+                tsquery_phrase(&clause.words, clause.prefix)
+            }
         })
         .collect::<Vec<_>>()
         .join(" & ")
+}
+
+/// Words that must stand in this order, as tsquery text; the last one a prefix when
+/// `prefix`.
+fn tsquery_phrase(words: &[vanphong_core::search::Word], prefix: bool) -> String {
+    let last = words.len().saturating_sub(1);
+    let phrase = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            let word = w.folded.replace('\'', "''").replace('\\', "");
+            if prefix && i == last {
+                format!("'{word}':*")
+            } else {
+                format!("'{word}'")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" <-> ");
+    format!("({phrase})")
 }
 
 #[cfg(test)]
@@ -1697,5 +1737,19 @@ mod tests {
             tsquery_expression(&q),
             "('dong') & ('nai') & ('o' <-> 'nhiem') & ('1756' <-> 'qd' <-> 'btnmt':*)"
         );
+        // The index is asked for the number and symbol without the word being typed.
+        assert_eq!(
+            tsquery_index_expression(&q),
+            "('dong') & ('nai') & ('o' <-> 'nhiem') & ('1756' <-> 'qd')"
+        );
+        // A finished symbol, or a prefix after words only, is asked as it is.
+        for text in ["1756/QĐ-BTNMT ", "ô nhiễ", "khai thác khoá"] {
+            let q = SearchQuery::parse(text);
+            assert_eq!(
+                tsquery_index_expression(&q),
+                tsquery_expression(&q),
+                "{text}"
+            );
+        }
     }
 }

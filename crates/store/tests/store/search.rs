@@ -1291,6 +1291,11 @@ async fn words_far_apart_are_found_across_the_partitions(backend: Backend) {
             .len(),
         2
     );
+    // A number and symbol being typed: the indexes are asked for the number and the words
+    // before the last, and the whole of it is matched on what they find.
+    let symbol = top(&t.db, &everyone(), "1756/QD-BTNM").await;
+    assert!(symbol.contains(&subject("1756/QĐ-BTNMT")), "{symbol:?}");
+    assert!(top(&t.db, &everyone(), "1756/QĐ-BTNMX").await.is_empty());
 
     // The next check makes the ranges up to two beyond the newest entry and moves the
     // words that waited in the default partition into theirs.
