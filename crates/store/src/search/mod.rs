@@ -1166,30 +1166,38 @@ async fn index_batches(
     total: u64,
     progress: &mut impl FnMut(u64, u64),
 ) -> StoreResult<u64> {
-    use futures::StreamExt;
     let at_once = match db {
         Db::Sqlite(_) => 1,
         Db::Postgres(_) => 2,
     };
-    let batches = lists
+    let batches: Vec<(Kind, &[i64])> = lists
         .iter()
-        .flat_map(|(kind, ids)| ids.chunks(size).map(move |batch| (*kind, batch)));
-    let mut written = futures::stream::iter(batches)
-        .map(|(kind, batch)| async move {
-            ensure_partitions(db).await?;
-            let mut tx = db.begin().await?;
-            let entries = entries_of(&mut tx, kind, batch).await?;
-            write_entries(&mut tx, &entries).await?;
-            tx.commit().await?;
-            StoreResult::Ok(batch.len() as u64)
-        })
-        .buffer_unordered(at_once);
+        .flat_map(|(kind, ids)| ids.chunks(size).map(move |batch| (*kind, batch)))
+        .collect();
     let mut done = 0;
-    while let Some(count) = written.next().await {
-        done += count?;
-        progress(done, total);
+    for group in batches.chunks(at_once) {
+        let written = futures::future::try_join_all(
+            group
+                .iter()
+                .map(|(kind, batch)| index_batch(db, *kind, batch)),
+        )
+        .await?;
+        for count in written {
+            done += count;
+            progress(done, total);
+        }
     }
     Ok(done)
+}
+
+/// One transaction of [`index_batches`]: the entries of these records of `kind`.
+async fn index_batch(db: &Db, kind: Kind, batch: &[i64]) -> StoreResult<u64> {
+    ensure_partitions(db).await?;
+    let mut tx = db.begin().await?;
+    let entries = entries_of(&mut tx, kind, batch).await?;
+    write_entries(&mut tx, &entries).await?;
+    tx.commit().await?;
+    Ok(batch.len() as u64)
 }
 
 /// Rebuilds every entry from the records (in batches, so searches keep working meanwhile),
