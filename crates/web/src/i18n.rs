@@ -100,6 +100,12 @@ pub fn t(lang: Lang, key: &str) -> &'static str {
     }
 }
 
+/// The text for `key` in `lang`, or `fallback` when the catalogue has none (for keys made
+/// from data, such as the actions of a document's history, which grow with the code).
+pub fn t_or<'a>(lang: Lang, key: &str, fallback: &'a str) -> &'a str {
+    catalogue(lang).get(key).copied().unwrap_or(fallback)
+}
+
 /// True when the key exists (for optional, data-driven keys such as role names).
 pub fn has(lang: Lang, key: &str) -> bool {
     catalogue(lang).contains_key(key)

@@ -148,6 +148,9 @@ async fn a_clerk_registers_documents_with_gap_free_arrival_numbers(backend: Back
         page.contains("Công văn 125.pdf")
             && page.contains("Về việc báo cáo công tác bảo vệ môi trường")
     );
+    // The history names what was done in words, not by its audit code.
+    assert!(page.contains("Đăng ký văn bản đến"), "{page}");
+    assert!(!page.contains("document.register_incoming"));
     let attachments = vanphong_store::documents::attachments(&app.db.db, one.id)
         .await
         .unwrap();

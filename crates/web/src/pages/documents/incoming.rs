@@ -1130,7 +1130,7 @@ async fn document_page(
         h2 { (t(lang, "history.title")) }
         table.list.audit {
             thead { tr { th { (t(lang, "audit.time")) } th { (t(lang, "audit.actor")) } th { (t(lang, "audit.action")) } th { (t(lang, "audit.details")) } } }
-            tbody { @for e in &history { tr { td { (e.occurred_at) } td { (e.actor_label) } td { (e.action) } td { (e.details) } } } }
+            tbody { @for e in &history { tr { td { (e.occurred_at) } td { (e.actor_label) } td { (crate::i18n::t_or(lang, &format!("audit_action.{}", e.action), &e.action)) } td { (e.details) } } } }
         }
         h2 { (t(lang, "documents.viewed_by")) }
         ul { @for (_, name, first, last) in &views { li { (name) " — " (crate::vietnam_time(*first)) " … " (crate::vietnam_time(*last)) } } }
