@@ -454,7 +454,8 @@ async fn a_document_goes_from_registration_to_a_finished_reply(backend: Backend)
     assert!(
         html.contains("Đã làm việc với Sở")
             && html.contains("Hoàn thành")
-            && html.contains("document.route")
+            && html.contains("Phân phối, chỉ đạo xử lý")
+            && !html.contains("document.route")
     );
 }
 
