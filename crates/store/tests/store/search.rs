@@ -373,6 +373,37 @@ async fn permissions_are_inside_the_query(backend: Backend) {
     assert_eq!(seen.hits[0].title, "Hồ sơ thanh tra độ mật cao");
 }
 
+/// Writes incoming documents numbered `numbers` as bare rows, as a bulk loader does (no
+/// search entries), each with the subject and owner unit `of` gives, a thousand a statement.
+async fn insert_bare_documents(
+    db: &vanphong_store::Db,
+    numbers: std::ops::RangeInclusive<usize>,
+    of: impl Fn(usize) -> (String, i64),
+) {
+    let numbers: Vec<usize> = numbers.collect();
+    for chunk in numbers.chunks(1000) {
+        let rows: Vec<String> = chunk
+            .iter()
+            .map(|&i| {
+                let (subject, unit) = of(i);
+                format!(
+                    "('incoming', 'cong_van', {i}, 'UBND-KT', '{i}/UBND-KT', '{subject}', '', \
+                     2025, {i}, '2025-01-01', 'done', {unit}, '', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+                )
+            })
+            .collect();
+        sql(
+            db,
+            &format!(
+                "INSERT INTO documents (direction, type_code, number, symbol, number_symbol, subject, sender_name, \
+                 arrival_year, arrival_number, arrival_date, status, owner_unit_id, notes, created_at, updated_at) VALUES {}",
+                rows.join(", ")
+            ),
+        )
+        .await;
+    }
+}
+
 /// More matches than a search looks at (`search::SCANNED`): a reader who sees only the
 /// oldest few still finds them all, and nothing else; the agency's counts say "more than".
 /// A kind with few records (a news article older than every document) is found the same
@@ -399,23 +430,10 @@ async fn a_reader_of_few_records_finds_them_beyond_the_newest_matches(backend: B
         .id;
     let total = search::SCANNED as usize + 100;
     // Bare rows, as a bulk loader writes them; the first five (the oldest) are the office's.
-    let rows: Vec<String> = (1..=total + 5)
-        .map(|i| {
-            let unit = if i <= 5 { few.0 } else { many.0 };
-            format!(
-                "('incoming', 'cong_van', {i}, 'UBND-KT', '{i}/UBND-KT', 'Kiểm tra sạt lở bờ sông số {i}', '', \
-                 2025, {i}, '2025-01-01', 'done', {unit}, '', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
-            )
-        })
-        .collect();
-    sql(
-        &t.db,
-        &format!(
-            "INSERT INTO documents (direction, type_code, number, symbol, number_symbol, subject, sender_name, \
-             arrival_year, arrival_number, arrival_date, status, owner_unit_id, notes, created_at, updated_at) VALUES {}",
-            rows.join(", ")
-        ),
-    )
+    insert_bare_documents(&t.db, 1..=total + 5, |i| {
+        let unit = if i <= 5 { few.0 } else { many.0 };
+        (format!("Kiểm tra sạt lở bờ sông số {i}"), unit)
+    })
     .await;
     assert_eq!(search::catch_up(&t.db).await.unwrap(), total as u64 + 5);
     let request = SearchRequest {
@@ -602,27 +620,11 @@ async fn a_bulk_catch_up_indexes_every_record_in_several_transactions(backend: B
     .unwrap()
     .id;
     let total = 12_345;
-    for start in (1..=total).step_by(1000) {
-        let rows: Vec<String> = (start..(start + 1000).min(total + 1))
-            .map(|i| {
-                let place = if i == 7_777 { "Kon Tum" } else { "Đồng Nai" };
-                format!(
-                    "('incoming', 'cong_van', {i}, 'UBND-KT', '{i}/UBND-KT', 'Kiểm tra xả thải {place} số {i}', '', \
-                     2025, {i}, '2025-01-01', 'done', {}, '', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
-                    unit.0
-                )
-            })
-            .collect();
-        sql(
-            &t.db,
-            &format!(
-                "INSERT INTO documents (direction, type_code, number, symbol, number_symbol, subject, sender_name, \
-                 arrival_year, arrival_number, arrival_date, status, owner_unit_id, notes, created_at, updated_at) VALUES {}",
-                rows.join(", ")
-            ),
-        )
-        .await;
-    }
+    insert_bare_documents(&t.db, 1..=total, |i| {
+        let place = if i == 7_777 { "Kon Tum" } else { "Đồng Nai" };
+        (format!("Kiểm tra xả thải {place} số {i}"), unit.0)
+    })
+    .await;
     let mut seen = Vec::new();
     let indexed = search::catch_up_with(&t.db, |done, all| seen.push((done, all)))
         .await
