@@ -130,6 +130,20 @@ pub async fn count(db: &Db, filter: &CaseFilter) -> StoreResult<i64> {
     }))
 }
 
+/// [`count`], stopping at `cap`: a page says "more than 2000" rather than read a million
+/// cases to count them (an uncapped count of 1,000,000 cases took about 100 ms on
+/// PostgreSQL, the whole of the list page's time).
+pub async fn count_up_to(db: &Db, filter: &CaseFilter, cap: i64) -> StoreResult<i64> {
+    let (condition, binds) = build(filter);
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM hotline_cases c WHERE {condition} LIMIT {}) AS capped",
+        cap.max(1)
+    );
+    Ok(on_pool!(db, pool => {
+        bind_all!(sqlx::query_scalar::<_, i64>(&sql), &binds).fetch_one(pool).await?
+    }))
+}
+
 /// The three counters the ministry reports, taken from the steps made in a period:
 /// how many cases were verified, handled, and answered to the reporter.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -392,7 +392,18 @@ async fn lists_filter_and_officers_are_scoped_to_their_province(backend: Backend
         },
     ] {
         assert_eq!(lists::count(&t.db, &filter).await.unwrap(), 1, "{filter:?}");
+        assert_eq!(
+            lists::count_up_to(&t.db, &filter, 5).await.unwrap(),
+            1,
+            "{filter:?}"
+        );
     }
+    // A capped count stops at its cap, and counts what it finds below it.
+    let everything = CaseFilter::default();
+    assert_eq!(lists::count(&t.db, &everything).await.unwrap(), 2);
+    assert_eq!(lists::count_up_to(&t.db, &everything, 1).await.unwrap(), 1);
+    assert_eq!(lists::count_up_to(&t.db, &everything, 2).await.unwrap(), 2);
+    assert_eq!(lists::count_up_to(&t.db, &everything, 3).await.unwrap(), 2);
     let user =
         vanphong_store::users::create(&t.db, &origin, super::new_user("so.hanoi", vec![], None))
             .await

@@ -756,6 +756,41 @@ async fn the_map_draws_the_configured_tiles_under_the_points(backend: Backend) {
     assert!(map.contains("© OpenStreetMap contributors"));
 }
 
+async fn the_case_list_pages_by_fifty_with_a_next_link_only_when_more_follow(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let p = places(&app).await;
+    let operator = app
+        .signed_in("tongdai", &[Role::HotlineOperator], None)
+        .await;
+    let mut fields = call_fields(&p);
+    for i in 0..51 {
+        fields.retain(|(k, _)| *k != "description");
+        fields.push((
+            "description",
+            format!("Khói bụi từ lò đốt số {i} bay vào khu dân cư"),
+        ));
+        let response = app.submit_hotline_report(&operator, &fields).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+    let case_links = |page: &str| page.matches("href=\"/hotline/cases/").count();
+    let (status, first) = text(&operator, app.url("/hotline")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(first.contains("Số vụ việc: 51"), "{first}");
+    assert_eq!(case_links(&first), 50);
+    assert!(first.contains("rel=\"next\""), "{first}");
+    let (_, second) = text(&operator, app.url("/hotline?page=2")).await;
+    assert_eq!(case_links(&second), 1);
+    assert!(!second.contains("rel=\"next\"") && second.contains("rel=\"prev\""));
+    // The same list narrowed to one case has no next page either.
+    let (_, narrowed) = text(
+        &operator,
+        app.url("/hotline?q=l%C3%B2+%C4%91%E1%BB%91t+s%E1%BB%91+7+"),
+    )
+    .await;
+    assert!((1..50).contains(&case_links(&narrowed)), "{narrowed}");
+    assert!(!narrowed.contains("rel=\"next\""), "{narrowed}");
+}
+
 on_both_backends!(
     the_map_draws_the_configured_tiles_under_the_points,
     the_operator_attaches_a_call_to_an_existing_case_on_the_intake_form,
@@ -765,4 +800,5 @@ on_both_backends!(
     the_public_form_takes_reports_without_an_account_and_tracks_them,
     the_public_form_is_rate_limited_per_address,
     duplicates_are_suggested_on_the_case_page_and_merged_by_the_operator,
+    the_case_list_pages_by_fifty_with_a_next_link_only_when_more_follow,
 );

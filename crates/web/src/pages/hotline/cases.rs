@@ -45,6 +45,8 @@ pub fn router() -> Router<AppState> {
 }
 
 const PAGE_SIZE: i64 = 50;
+/// Where the list's count stops ("more than 2000").
+const COUNT_CAP: i64 = 2_000;
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ListQuery {
@@ -157,8 +159,18 @@ async fn list_page(
         return cases_table(lang, &cases).respond(format, "vu-viec-duong-day-nong");
     }
     let page_number: i64 = query.page.parse().unwrap_or(1).max(1);
-    let total = lists::count(&state.db, &filter).await?;
-    let cases = lists::cases(&state.db, &filter, (page_number - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    // The count stops at COUNT_CAP ("more than 2000"); the pager asks for one case more
+    // than a page to know whether there is a next one.
+    let total = lists::count_up_to(&state.db, &filter, COUNT_CAP + 1).await?;
+    let mut cases = lists::cases(
+        &state.db,
+        &filter,
+        (page_number - 1) * PAGE_SIZE,
+        PAGE_SIZE + 1,
+    )
+    .await?;
+    let has_next = cases.len() as i64 > PAGE_SIZE;
+    cases.truncate(PAGE_SIZE as usize);
     let places = Places::load(&state).await?;
     let base = format!("/hotline?{}", query.query_string());
     let option = |value: &str, label: &str, selected: &str| {
@@ -192,7 +204,8 @@ async fn list_page(
             label { input type="checkbox" name="overdue" value="1" checked[query.overdue == "1"]; " " (t(lang, "hotline.overdue")) }
             button type="submit" { (t(lang, "list.filter")) }
         }
-        p.muted { (t(lang, "hotline.found")) ": " (total) }
+        p.muted { (t(lang, "hotline.found")) ": "
+            @if total > COUNT_CAP { (t(lang, "documents.more_than")) " " (COUNT_CAP) } @else { (total) } }
         @if cases.is_empty() {
             p.muted { (t(lang, "list.empty")) }
         } @else {
@@ -222,7 +235,7 @@ async fn list_page(
             @if page_number > 1 {
                 a href={ (base) "&page=" (page_number - 1) } rel="prev" { "← " (t(lang, "hotline.previous_page")) } " "
             }
-            @if page_number * PAGE_SIZE < total {
+            @if has_next {
                 a href={ (base) "&page=" (page_number + 1) } rel="next" { (t(lang, "list.next_page")) " →" }
             }
         }
