@@ -675,6 +675,63 @@ async fn backup_and_restore_round_trip(backend: Backend) {
         .is_file());
 }
 
+/// Moves a claim's time back, as if its node had claimed it `minutes` ago.
+async fn age_claim(db: &vanphong_store::Db, job: &str, run_key: &str, minutes: i64) {
+    let at = vanphong_store::now() - chrono::Duration::minutes(minutes);
+    let statement = "UPDATE job_runs SET claimed_at = $1 WHERE job = $2 AND run_key = $3";
+    let changed = match db {
+        vanphong_store::Db::Sqlite(pool) => sqlx::query(statement)
+            .bind(at)
+            .bind(job)
+            .bind(run_key)
+            .execute(pool)
+            .await
+            .unwrap()
+            .rows_affected(),
+        vanphong_store::Db::Postgres(pool) => sqlx::query(statement)
+            .bind(at)
+            .bind(job)
+            .bind(run_key)
+            .execute(pool)
+            .await
+            .unwrap()
+            .rows_affected(),
+    };
+    assert_eq!(changed, 1);
+}
+
+/// A node killed while it holds a claim never finishes nor gives it back: after the
+/// lease, one other node takes the run over; a finished run stays done.
+async fn a_claim_left_unfinished_is_taken_over_after_its_lease(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let (job, key) = ("document_reminders", "2026-11-30");
+    assert!(jobs::claim(&t.db, job, key).await.unwrap());
+    // Within the lease the holder may still be working.
+    age_claim(&t.db, job, key, jobs::LEASE.num_minutes() - 1).await;
+    assert!(!jobs::claim(&t.db, job, key).await.unwrap());
+    // Past it, exactly one of many nodes asking at once takes it over.
+    age_claim(&t.db, job, key, jobs::LEASE.num_minutes() + 1).await;
+    let mut claims = Vec::new();
+    for _ in 0..6 {
+        let db = t.db.clone();
+        claims.push(tokio::spawn(async move {
+            jobs::claim(&db, job, key).await.unwrap()
+        }));
+    }
+    let mut winners = 0;
+    for c in claims {
+        winners += usize::from(c.await.unwrap());
+    }
+    assert_eq!(winners, 1);
+    // The new holder's lease starts again, and a finished run is never claimed again.
+    assert!(!jobs::claim(&t.db, job, key).await.unwrap());
+    jobs::finish(&t.db, job, key).await.unwrap();
+    age_claim(&t.db, job, key, 24 * 60).await;
+    assert!(!jobs::claim(&t.db, job, key).await.unwrap());
+    // Another run of the same job is claimed as usual.
+    assert!(jobs::claim(&t.db, job, "2026-12-01").await.unwrap());
+}
+
 on_both_backends!(
     migrations_apply_and_a_newer_schema_is_refused,
     units_form_a_tree_without_cycles_and_keep_unique_abbreviations,
@@ -688,5 +745,6 @@ on_both_backends!(
     statistics_are_refreshed_on_request,
     blobs_are_stored_once_and_refused_over_the_limit_without_leftovers,
     notifications_and_job_runs_happen_once,
+    a_claim_left_unfinished_is_taken_over_after_its_lease,
     backup_and_restore_round_trip,
 );
