@@ -475,10 +475,20 @@ impl Db {
     /// PostgreSQL only autovacuum refreshes them, and it may be off; SQLite has none until
     /// asked): measured on the demo office on PostgreSQL, the incoming list took 36 ms
     /// through a bitmap scan and sort, and 14 ms once analysed.
+    ///
+    /// On PostgreSQL also `VACUUM`, which marks the loaded pages visible to every
+    /// transaction: until then an index-only scan still reads each row from the table
+    /// (migration 0019's indexes of open work count 160,000 open assignments in 27 ms from
+    /// the index alone, 284 ms reading the rows). Autovacuum does it later, when it is on.
     pub async fn refresh_statistics(&self) -> StoreResult<()> {
-        on_pool!(self, pool => {
-            sqlx::query("ANALYZE").execute(pool).await?;
-        });
+        match self {
+            Self::Sqlite(pool) => {
+                sqlx::query("ANALYZE").execute(pool).await?;
+            }
+            Self::Postgres(pool) => {
+                sqlx::query("VACUUM (ANALYZE)").execute(pool).await?;
+            }
+        }
         Ok(())
     }
 
