@@ -7,10 +7,12 @@ use super::{
     status_label, Places,
 };
 use crate::context::SignedIn;
+// Where the list's count stops ("more than 2000"), as on the document lists.
 use crate::error::{AppError, AppResult, FieldError};
 use crate::export::{Format, Table};
 use crate::i18n::{t, Lang};
 use crate::layout::{csrf_field, export_links, page, Field};
+use crate::pages::documents::incoming::COUNT_CAP;
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{Form, Path, Query, State};
@@ -45,8 +47,6 @@ pub fn router() -> Router<AppState> {
 }
 
 const PAGE_SIZE: i64 = 50;
-/// Where the list's count stops ("more than 2000").
-const COUNT_CAP: i64 = 2_000;
 
 #[derive(Deserialize, Default, Clone)]
 pub struct ListQuery {
